@@ -1,0 +1,304 @@
+/**
+ * The error model: every expected failure is a plain, readonly `KitError` value, discriminated on `kind`.
+ *
+ * @example
+ * ```ts
+ * const result = await sandbox.fs.readText("notes.md");
+ * if (result.isErr()) {
+ *   switch (result.error.kind) {
+ *     case "NotFound": return "no notes yet";
+ *     case "PayloadTooLarge": return `too big: ${result.error.bytes}`;
+ *     default: throw new Error(result.error.message);
+ *   }
+ * }
+ * ```
+ * @module
+ */
+
+/** Fields every {@link KitError} carries. */
+export interface KitErrorBase {
+  /** Human, actionable text; never contains a secret. */
+  readonly message: string;
+  /** Whether the same call may succeed if tried again later. */
+  readonly retryable: boolean;
+  /** The underlying error, when there is one (already redacted of secrets where it was a message). */
+  readonly cause?: unknown;
+}
+
+/** A caller-supplied value was refused before anything was sent (or the server refused it as invalid: `status` set). */
+export interface InvalidArgumentError extends KitErrorBase {
+  readonly kind: "InvalidArgument";
+  /** Which argument was wrong. */
+  readonly argument: string;
+  /** HTTP status when the server, not this library, refused the value (400, 410, 422). */
+  readonly status?: number;
+}
+/** A path resolved outside the sandbox root (e.g. `../../etc/passwd`). */
+export interface PathOutsideRootError extends KitErrorBase {
+  readonly kind: "PathOutsideRoot";
+  readonly path: string;
+  readonly root: string;
+}
+/** A payload is over the upload cap; nothing was sent. */
+export interface PayloadTooLargeError extends KitErrorBase {
+  readonly kind: "PayloadTooLarge";
+  readonly path: string;
+  readonly bytes: number;
+  readonly limit: number;
+}
+/** A sandbox, file or other resource does not exist. */
+export interface NotFoundError extends KitErrorBase {
+  readonly kind: "NotFound";
+  /** What was looked for: `"sandbox"`, `"file"`, `"region"`, … */
+  readonly resource: string;
+  readonly id: string;
+}
+/** The credentials were missing or rejected (401). */
+export interface AuthError extends KitErrorBase {
+  readonly kind: "Auth";
+  readonly status?: number;
+}
+/** The server refused the call for a reason other than authentication or region (403: quota, permissions). */
+export interface ForbiddenError extends KitErrorBase {
+  readonly kind: "Forbidden";
+  readonly status: number;
+  readonly code?: string;
+}
+/** The region (Daytona "target") is not available to the organization, or unknown. */
+export interface RegionUnavailableError extends KitErrorBase {
+  readonly kind: "RegionUnavailable";
+  readonly region: string;
+}
+/** One failed attempt of a region fallback. */
+export interface RegionAttempt {
+  readonly region: string;
+  readonly error: KitError;
+}
+/** Every region in the fallback list failed. */
+export interface NoRegionAvailableError extends KitErrorBase {
+  readonly kind: "NoRegionAvailable";
+  readonly attempts: readonly RegionAttempt[];
+}
+/** 429: too many requests. */
+export interface RateLimitedError extends KitErrorBase {
+  readonly kind: "RateLimited";
+  /** How long the server asked us to wait, from `Retry-After` / `Retry-After-*`. */
+  readonly retryAfterMs?: number;
+}
+/** An operation or wait ran past its deadline. */
+export interface TimeoutError extends KitErrorBase {
+  readonly kind: "Timeout";
+  readonly operation: string;
+  /** The deadline that fired, in milliseconds, when known. */
+  readonly afterMs?: number;
+}
+/** A passing fault: 5xx, connection reset or refused. */
+export interface TransientError extends KitErrorBase {
+  readonly kind: "Transient";
+  readonly status?: number;
+  readonly retryAfterMs?: number;
+}
+/** 409: the resource is in a conflicting state. */
+export interface ConflictError extends KitErrorBase {
+  readonly kind: "Conflict";
+}
+/** A sandbox ended in `error` / `build_failed`. */
+export interface SandboxFailedError extends KitErrorBase {
+  readonly kind: "SandboxFailed";
+  readonly sandboxId?: string;
+  readonly state: string;
+  readonly reason?: string;
+  /** Whether Daytona says `recover()` can help. */
+  readonly recoverable?: boolean;
+}
+/** A command exited with a code the caller did not allow. */
+export interface CommandFailedError extends KitErrorBase {
+  readonly kind: "CommandFailed";
+  readonly command: string;
+  readonly exitCode: number;
+  /** Combined stdout and stderr (Daytona merges them). */
+  readonly output: string;
+}
+/** A command was SIGKILLed (exit 137), most likely by the out-of-memory killer. */
+export interface OutOfMemoryError extends KitErrorBase {
+  readonly kind: "OutOfMemory";
+  readonly command: string;
+  readonly exitCode: number;
+  readonly output?: string;
+}
+/** A provisioner step failed. */
+export interface ProvisionFailedError extends KitErrorBase {
+  readonly kind: "ProvisionFailed";
+  readonly step: string;
+  readonly cause: KitError;
+}
+/** The feature cannot work here; `hint` says what to do instead. */
+export interface UnsupportedError extends KitErrorBase {
+  readonly kind: "Unsupported";
+  readonly feature: string;
+  readonly hint: string;
+}
+/** The caller's AbortSignal fired. */
+export interface AbortedError extends KitErrorBase {
+  readonly kind: "Aborted";
+  readonly operation: string;
+}
+/** Anything this library could not classify. */
+export interface UnexpectedError extends KitErrorBase {
+  readonly kind: "Unexpected";
+  readonly status?: number;
+}
+
+/** Every expected failure of the library; `switch (e.kind)` is exhaustive. */
+export type KitError =
+  | InvalidArgumentError
+  | PathOutsideRootError
+  | PayloadTooLargeError
+  | NotFoundError
+  | AuthError
+  | ForbiddenError
+  | RegionUnavailableError
+  | NoRegionAvailableError
+  | RateLimitedError
+  | TimeoutError
+  | TransientError
+  | ConflictError
+  | SandboxFailedError
+  | CommandFailedError
+  | OutOfMemoryError
+  | ProvisionFailedError
+  | UnsupportedError
+  | AbortedError
+  | UnexpectedError;
+
+/** The `kind` tags of {@link KitError}. */
+export type KitErrorKind = KitError["kind"];
+
+/** Narrows a `KitError` to one kind. */
+export type KitErrorOf<K extends KitErrorKind> = Extract<KitError, { kind: K }>;
+
+const KINDS: ReadonlySet<string> = new Set<KitErrorKind>([
+  "InvalidArgument",
+  "PathOutsideRoot",
+  "PayloadTooLarge",
+  "NotFound",
+  "Auth",
+  "Forbidden",
+  "RegionUnavailable",
+  "NoRegionAvailable",
+  "RateLimited",
+  "Timeout",
+  "Transient",
+  "Conflict",
+  "SandboxFailed",
+  "CommandFailed",
+  "OutOfMemory",
+  "ProvisionFailed",
+  "Unsupported",
+  "Aborted",
+  "Unexpected",
+]);
+
+/** True when `value` is a {@link KitError}. */
+export function isKitError(value: unknown): value is KitError {
+  if (typeof value !== "object" || value === null) return false;
+  const { kind, message } = value as { kind?: unknown; message?: unknown };
+  return typeof kind === "string" && KINDS.has(kind) && typeof message === "string";
+}
+
+type Extra<K extends KitErrorKind> = Omit<KitErrorOf<K>, "kind" | "message" | "retryable">;
+
+function make<K extends KitErrorKind>(kind: K, message: string, retryable: boolean, extra: Extra<K>): KitErrorOf<K> {
+  const error = { kind, message, retryable, ...extra };
+  // Drop an undefined cause so errors compare and print cleanly.
+  if ("cause" in error && error.cause === undefined) delete (error as { cause?: unknown }).cause;
+  return Object.freeze(error) as unknown as KitErrorOf<K>;
+}
+
+/**
+ * Constructors for every {@link KitError} kind. Each returns a frozen plain object.
+ *
+ * @example
+ * ```ts
+ * return err(kitError.invalidArgument("port", "port must be 1–65535, got 70000"));
+ * ```
+ */
+export const kitError = {
+  invalidArgument: (argument: string, message: string, extra: { status?: number; cause?: unknown } = {}) =>
+    make("InvalidArgument", message, false, { argument, ...extra }),
+  pathOutsideRoot: (path: string, root: string) =>
+    make("PathOutsideRoot", `Path ${JSON.stringify(path)} resolves outside the sandbox root ${root}.`, false, {
+      path,
+      root,
+    }),
+  payloadTooLarge: (path: string, bytes: number, limit: number) =>
+    make(
+      "PayloadTooLarge",
+      `${path} is ${bytes} bytes, over the ${limit}-byte upload cap (Daytona answers a bare 400 above ~5 MB). ` +
+        "Nothing was sent. Pass { chunked: true } to upload it in verified parts, or build the file inside the sandbox.",
+      false,
+      { path, bytes, limit },
+    ),
+  notFound: (resource: string, id: string, cause?: unknown) =>
+    make("NotFound", `No ${resource} ${JSON.stringify(id)}.`, false, { resource, id, cause }),
+  auth: (message: string, extra: { status?: number; cause?: unknown } = {}) => make("Auth", message, false, extra),
+  forbidden: (message: string, status: number, extra: { code?: string; cause?: unknown } = {}) =>
+    make("Forbidden", message, false, { status, ...extra }),
+  regionUnavailable: (region: string, message: string, cause?: unknown) =>
+    make("RegionUnavailable", message, false, { region, cause }),
+  noRegionAvailable: (attempts: readonly RegionAttempt[]) =>
+    make(
+      "NoRegionAvailable",
+      `No region could create the sandbox: ${attempts.map((a) => `${a.region}: ${a.error.message}`).join("; ")}`,
+      false,
+      { attempts },
+    ),
+  rateLimited: (message: string, retryAfterMs?: number, cause?: unknown) =>
+    make("RateLimited", message, true, { retryAfterMs, cause }),
+  timeout: (operation: string, afterMs?: number, cause?: unknown, retryable = true) =>
+    make(
+      "Timeout",
+      afterMs === undefined ? `${operation} timed out.` : `${operation} timed out after ${afterMs} ms.`,
+      retryable,
+      { operation, afterMs, cause },
+    ),
+  transient: (message: string, extra: { status?: number; retryAfterMs?: number; cause?: unknown } = {}) =>
+    make("Transient", message, true, extra),
+  conflict: (message: string, cause?: unknown) => make("Conflict", message, false, { cause }),
+  sandboxFailed: (
+    state: string,
+    extra: { sandboxId?: string; reason?: string; recoverable?: boolean; cause?: unknown } = {},
+  ) =>
+    make(
+      "SandboxFailed",
+      `Sandbox ${extra.sandboxId ?? ""} ended in state ${state}${extra.reason ? `: ${extra.reason}` : ""}.` +
+        (extra.recoverable ? " Daytona says it is recoverable." : ""),
+      false,
+      { state, ...extra },
+    ),
+  commandFailed: (command: string, exitCode: number, output: string) =>
+    make("CommandFailed", `Command exited with ${exitCode}: ${command}\n${tail(output)}`, false, {
+      command,
+      exitCode,
+      output,
+    }),
+  outOfMemory: (command: string, exitCode: number, output?: string, hint?: string) =>
+    make(
+      "OutOfMemory",
+      `Command was killed (exit ${exitCode}), most likely out of memory: ${command}` + (hint ? `\n${hint}` : ""),
+      false,
+      { command, exitCode, output },
+    ),
+  provisionFailed: (step: string, cause: KitError) =>
+    make("ProvisionFailed", `Provisioning step "${step}" failed: ${cause.message}`, cause.retryable, { step, cause }),
+  unsupported: (feature: string, hint: string) =>
+    make("Unsupported", `${feature} is not supported here. ${hint}`, false, { feature, hint }),
+  aborted: (operation: string, cause?: unknown) =>
+    make("Aborted", `${operation} was aborted.`, false, { operation, cause }),
+  unexpected: (message: string, extra: { status?: number; cause?: unknown } = {}) =>
+    make("Unexpected", message, false, extra),
+} as const;
+
+function tail(output: string, max = 2_000): string {
+  return output.length <= max ? output : `…${output.slice(-max)}`;
+}
