@@ -1,0 +1,328 @@
+/**
+ * The Daytona driver: the driver port over `@daytonaio/sdk` (or any client of the same shape).
+ * It converts milliseconds to the SDK's seconds, sends bytes only, keeps one client per target (the SDK binds the
+ * target per client), and maps every throw to a `KitError`.
+ * @module
+ */
+import { errAsync, okAsync, ResultAsync } from "neverthrow";
+import { type KitError, kitError } from "../../errors.js";
+import type {
+  CreateSandboxSpec,
+  DownloadOutcome,
+  ExecOutcome,
+  ExecRequest,
+  FileEntry,
+  PreviewLink,
+  SandboxDriver,
+  SandboxInfo,
+  UploadEntry,
+  WaitOptions,
+} from "../types.js";
+import { createSdkClient, type DaytonaClientLike, type DaytonaSandboxLike } from "./client.js";
+import { type ErrorContext, mapDaytonaError } from "./map-error.js";
+import { checkNotAborted, execInSession } from "./session-exec.js";
+import { toCreateParams, toFileEntry, toSandboxInfo } from "./translate.js";
+
+/** Options of {@link createDaytonaDriver}. */
+export interface DaytonaDriverOptions {
+  /** API key; defaults to the SDK's own lookup (`DAYTONA_API_KEY`). Never appears in an error. */
+  readonly apiKey?: string;
+  /** API URL; defaults to the SDK's (`DAYTONA_API_URL`, then Daytona Cloud). */
+  readonly apiUrl?: string;
+  /**
+   * Targets (regions) this driver may address, in order; the first one serves get/list.
+   * @default ["us", "eu"]
+   */
+  readonly targets?: readonly string[];
+  /** Injected clients, one per target (e.g. `@daytona/sdk` clients, or clients pointed at the emulator). */
+  readonly clients?: Readonly<Record<string, DaytonaClientLike>>;
+  /** Builds a client for a target when none is injected. @default `new Daytona({ apiKey, apiUrl, target })` */
+  readonly clientFactory?: (target: string) => Promise<DaytonaClientLike> | DaytonaClientLike;
+  /** Poll sandbox state instead of opening a socket.io connection per client. @default SDK default */
+  readonly useDeprecatedPolling?: boolean;
+  /** How often a streaming exec polls its session logs. @default 250 */
+  readonly sessionPollMs?: number;
+}
+
+const MS_PER_S = 1000;
+/** The SDK reads timeout 0 as "no timeout": never round a real deadline down to it. */
+const toSeconds = (ms: number) => Math.max(1, Math.ceil(ms / MS_PER_S));
+
+/**
+ * Creates the Daytona driver.
+ *
+ * @example
+ * ```ts
+ * const driver = createDaytonaDriver({ apiKey: process.env.DAYTONA_API_KEY, targets: ["eu"] });
+ * const info = await driver.create({ image: "node:20-slim", timeoutMs: 120_000, target: "eu" });
+ * await driver.dispose();
+ * ```
+ */
+export function createDaytonaDriver(options: DaytonaDriverOptions = {}): SandboxDriver {
+  const targets = options.targets?.length
+    ? [...options.targets]
+    : Object.keys(options.clients ?? {}).length > 0
+      ? Object.keys(options.clients ?? {})
+      : ["us", "eu"];
+  const secrets = options.apiKey ? [options.apiKey] : [];
+  const clients = new Map<string, Promise<DaytonaClientLike>>();
+  const sandboxes = new Map<string, DaytonaSandboxLike>();
+  const pollMs = options.sessionPollMs ?? 250;
+
+  const mapper = (context: Omit<ErrorContext, "secrets">) => (thrown: unknown) =>
+    mapDaytonaError(thrown, { ...context, secrets });
+
+  const call = <T>(context: Omit<ErrorContext, "secrets">, run: () => Promise<T>): ResultAsync<T, KitError> =>
+    ResultAsync.fromPromise(Promise.resolve().then(run), mapper(context));
+
+  const clientFor = (target: string): ResultAsync<DaytonaClientLike, KitError> => {
+    let client = clients.get(target);
+    if (!client) {
+      const injected = options.clients?.[target];
+      client = injected
+        ? Promise.resolve(injected)
+        : Promise.resolve(
+            options.clientFactory
+              ? options.clientFactory(target)
+              : createSdkClient({
+                  target,
+                  ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
+                  ...(options.apiUrl === undefined ? {} : { apiUrl: options.apiUrl }),
+                  ...(options.useDeprecatedPolling === undefined
+                    ? {}
+                    : { useDeprecatedPolling: options.useDeprecatedPolling }),
+                }),
+          );
+      clients.set(target, client);
+      // A failed construction must not be cached forever.
+      client.catch(() => clients.delete(target));
+    }
+    return call({ operation: `connect to Daytona (${target})`, region: target }, () => client);
+  };
+  const defaultClient = () => clientFor(targets[0] ?? "us");
+
+  const remember = (sandbox: DaytonaSandboxLike): SandboxInfo => {
+    sandboxes.set(sandbox.id, sandbox);
+    return toSandboxInfo(sandbox);
+  };
+
+  const fetchSandbox = (id: string): ResultAsync<DaytonaSandboxLike, KitError> =>
+    defaultClient().andThen((client) =>
+      call({ operation: `get sandbox ${id}`, resource: { kind: "sandbox", id } }, () => client.get(id)).map(
+        (sandbox) => {
+          sandboxes.set(sandbox.id, sandbox);
+          return sandbox;
+        },
+      ),
+    );
+  /** The SDK object for `id`: cached from an earlier call, else one GET. */
+  const sandboxFor = (id: string): ResultAsync<DaytonaSandboxLike, KitError> => {
+    const cached = sandboxes.get(id);
+    return cached ? okAsync(cached) : fetchSandbox(id);
+  };
+  const onSandbox = <T>(
+    id: string,
+    context: Omit<ErrorContext, "secrets">,
+    run: (sandbox: DaytonaSandboxLike) => Promise<T>,
+  ): ResultAsync<T, KitError> => sandboxFor(id).andThen((sandbox) => call(context, () => run(sandbox)));
+
+  return {
+    name: "daytona",
+
+    create(spec: CreateSandboxSpec) {
+      const target = spec.target ?? targets[0] ?? "us";
+      return checkNotAborted(spec.signal, "create sandbox")
+        .andThen(() => clientFor(target))
+        .andThen((client) =>
+          call({ operation: "create sandbox", timeoutMs: spec.timeoutMs, region: target }, () =>
+            client.create(toCreateParams(spec), { timeout: toSeconds(spec.timeoutMs) }),
+          ),
+        )
+        .map(remember);
+    },
+
+    get: (id) => fetchSandbox(id).map(toSandboxInfo),
+
+    list(query = {}) {
+      return defaultClient().andThen((client) =>
+        call({ operation: "list sandboxes" }, async () => {
+          const found: SandboxInfo[] = [];
+          for await (const sandbox of client.list(query.labels ? { labels: { ...query.labels } } : {})) {
+            found.push(remember(sandbox));
+          }
+          return found;
+        }),
+      );
+    },
+
+    start: (id: string, wait: WaitOptions) =>
+      checkNotAborted(wait.signal, "start sandbox").andThen(() =>
+        onSandbox(
+          id,
+          { operation: `start sandbox ${id}`, timeoutMs: wait.timeoutMs, resource: { kind: "sandbox", id } },
+          async (sandbox) => {
+            await sandbox.start(toSeconds(wait.timeoutMs));
+            return toSandboxInfo(sandbox);
+          },
+        ),
+      ),
+
+    stop: (id: string, wait: WaitOptions) =>
+      checkNotAborted(wait.signal, "stop sandbox").andThen(() =>
+        onSandbox(
+          id,
+          { operation: `stop sandbox ${id}`, timeoutMs: wait.timeoutMs, resource: { kind: "sandbox", id } },
+          async (sandbox) => {
+            await sandbox.stop(toSeconds(wait.timeoutMs));
+            return toSandboxInfo(sandbox);
+          },
+        ),
+      ),
+
+    delete: (id: string, wait: WaitOptions) =>
+      onSandbox(
+        id,
+        { operation: `delete sandbox ${id}`, timeoutMs: wait.timeoutMs, resource: { kind: "sandbox", id } },
+        (sandbox) => sandbox.delete(toSeconds(wait.timeoutMs)),
+      ).map(() => {
+        sandboxes.delete(id);
+      }),
+
+    setLabels: (id, labels) =>
+      onSandbox(id, { operation: `set labels of ${id}`, resource: { kind: "sandbox", id } }, (sandbox) =>
+        sandbox.setLabels({ ...labels }),
+      ),
+
+    uploadFiles: (id: string, files: readonly UploadEntry[], opts = {}) =>
+      checkNotAborted(opts.signal, "upload").andThen(() =>
+        onSandbox(
+          id,
+          { operation: "upload files", resource: { kind: "file", id: files[0]?.path ?? "" } },
+          (sb) =>
+            // Buffers over the caller's bytes (no copy); the SDK reads a string here as a LOCAL PATH, so never pass one.
+            sb.fs.uploadFiles(
+              files.map((file) => ({
+                source: Buffer.from(file.data.buffer, file.data.byteOffset, file.data.byteLength),
+                destination: file.path,
+              })),
+            ),
+        ),
+      ),
+
+    uploadLocalFile: (id, localPath, remotePath) =>
+      onSandbox(
+        id,
+        { operation: "upload local file", resource: { kind: "file", id: remotePath } },
+        (sandbox) =>
+          // The one deliberate string-as-path call: the caller named a local file explicitly.
+          sandbox.fs.uploadFile(localPath, remotePath),
+      ),
+
+    downloadFiles: (id, paths) =>
+      onSandbox(id, { operation: "download files" }, async (sandbox) => {
+        const results = await sandbox.fs.downloadFiles(paths.map((source) => ({ source })));
+        return paths.map((path): DownloadOutcome => {
+          const found = results.find((r) => r.source === path);
+          if (found?.result !== undefined && !found.error) {
+            const data =
+              typeof found.result === "string" ? new TextEncoder().encode(found.result) : found.result;
+            return { path, ok: true, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+          }
+          const details = found?.errorDetails ?? { message: found?.error ?? "no data received" };
+          const error = mapDaytonaError(
+            { name: "DaytonaError", ...details },
+            { operation: `download ${path}`, resource: { kind: "file", id: path }, secrets },
+          );
+          return { path, ok: false, error };
+        });
+      }),
+
+    listFiles: (id, path) =>
+      onSandbox(id, { operation: `list ${path}`, resource: { kind: "file", id: path } }, async (sandbox) =>
+        (await sandbox.fs.listFiles(path)).map((info): FileEntry => toFileEntry(info, path)),
+      ),
+
+    fileInfo: (id, path) =>
+      onSandbox(id, { operation: `stat ${path}`, resource: { kind: "file", id: path } }, async (sandbox) =>
+        toFileEntry(await sandbox.fs.getFileDetails(path), path, true),
+      ),
+
+    createFolder: (id, path, mode) =>
+      onSandbox(id, { operation: `create folder ${path}` }, (sandbox) => sandbox.fs.createFolder(path, mode)),
+
+    deleteFile: (id, path, recursive) =>
+      onSandbox(id, { operation: `delete ${path}`, resource: { kind: "file", id: path } }, (sandbox) =>
+        sandbox.fs.deleteFile(path, recursive ? true : undefined),
+      ),
+
+    moveFile: (id, source, destination) =>
+      onSandbox(id, { operation: `move ${source}`, resource: { kind: "file", id: source } }, (sandbox) =>
+        sandbox.fs.moveFiles(source, destination),
+      ),
+
+    exec(id: string, request: ExecRequest): ResultAsync<ExecOutcome, KitError> {
+      const context = { operation: `exec ${request.command}`, timeoutMs: request.timeoutMs };
+      return checkNotAborted(request.signal, "exec").andThen(() =>
+        sandboxFor(id).andThen((sandbox) => {
+          if (request.onOutput) {
+            const timing = { pollMs, sleep: delay, now: Date.now };
+            return execInSession(sandbox, request, timing, mapper(context));
+          }
+          const run = call(context, () =>
+            sandbox.process.executeCommand(
+              request.command,
+              request.cwd,
+              request.env ? { ...request.env } : undefined,
+              toSeconds(request.timeoutMs),
+            ),
+          ).andThen((response) =>
+            typeof response.exitCode === "number"
+              ? okAsync({ exitCode: response.exitCode, output: response.result ?? "" })
+              : errAsync(kitError.unexpected("Daytona answered an exec without an exit code.")),
+          );
+          return request.signal ? raceAbort(run, request.signal, "exec") : run;
+        }),
+      );
+    },
+
+    previewLink: (id, port): ResultAsync<PreviewLink, KitError> =>
+      onSandbox(id, { operation: `preview link for port ${port}` }, async (sandbox) => {
+        const link = await sandbox.getPreviewLink(port);
+        return { url: link.url, token: link.token };
+      }),
+
+    async dispose() {
+      const open = [...clients.values()];
+      clients.clear();
+      sandboxes.clear();
+      await Promise.all(
+        open.map((pending) =>
+          pending.then((client) => client[Symbol.asyncDispose]?.()).catch(() => undefined),
+        ),
+      );
+    },
+  };
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Settles with `Aborted` as soon as `signal` fires; the server-side command still ends at its own timeout. */
+function raceAbort<T>(run: ResultAsync<T, KitError>, signal: AbortSignal, operation: string) {
+  let onAbort: () => void = () => undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(kitError.aborted(operation));
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+  const settled = run.match(
+    (value) => value,
+    (error) => {
+      throw error;
+    },
+  );
+  return ResultAsync.fromPromise(
+    Promise.race([settled, aborted]).finally(() => signal.removeEventListener("abort", onAbort)),
+    (e) => e as KitError,
+  );
+}

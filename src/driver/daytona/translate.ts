@@ -1,0 +1,54 @@
+/** Translations between the driver port's shapes and the SDK's (units included: GiB, minutes, seconds). */
+import type { CreateSandboxSpec, FileEntry, SandboxInfo } from "../types.js";
+import type { DaytonaCreateParams, DaytonaFileInfoLike, DaytonaSandboxLike } from "./client.js";
+
+/** The port's view of an SDK sandbox. */
+export function toSandboxInfo(sandbox: DaytonaSandboxLike): SandboxInfo {
+  return {
+    id: sandbox.id,
+    state: sandbox.state ?? "unknown",
+    target: sandbox.target ?? "",
+    labels: { ...(sandbox.labels ?? {}) },
+    ...(sandbox.name === undefined ? {} : { name: sandbox.name }),
+    ...(sandbox.errorReason ? { errorReason: sandbox.errorReason } : {}),
+    ...(sandbox.recoverable === undefined ? {} : { recoverable: sandbox.recoverable }),
+    ...(sandbox.cpu === undefined ? {} : { cpu: sandbox.cpu }),
+    ...(sandbox.memory === undefined ? {} : { memoryGiB: sandbox.memory }),
+    ...(sandbox.disk === undefined ? {} : { diskGiB: sandbox.disk }),
+  };
+}
+
+/** The SDK's create parameters for a port spec (copies: the SDK mutates the labels object it is given). */
+export function toCreateParams(spec: CreateSandboxSpec): DaytonaCreateParams {
+  const resources = spec.resources
+    ? {
+        ...(spec.resources.cpu === undefined ? {} : { cpu: spec.resources.cpu }),
+        ...(spec.resources.memoryGiB === undefined ? {} : { memory: spec.resources.memoryGiB }),
+        ...(spec.resources.diskGiB === undefined ? {} : { disk: spec.resources.diskGiB }),
+      }
+    : undefined;
+  return {
+    ...(spec.name === undefined ? {} : { name: spec.name }),
+    ...(spec.snapshot === undefined ? {} : { snapshot: spec.snapshot }),
+    ...(spec.snapshot === undefined && spec.image !== undefined ? { image: spec.image } : {}),
+    envVars: { ...(spec.envVars ?? {}) },
+    labels: { ...(spec.labels ?? {}) },
+    ...(resources && spec.snapshot === undefined ? { resources } : {}),
+    ...(spec.autoStopMinutes === undefined ? {} : { autoStopInterval: spec.autoStopMinutes }),
+  };
+}
+
+/** A port file entry; `path` is the listed directory (or the file itself when `isSelf`). */
+export function toFileEntry(info: DaytonaFileInfoLike, path: string, isSelf = false): FileEntry {
+  const full = info.path ?? (isSelf ? path : `${path.replace(/\/+$/, "")}/${info.name}`);
+  return {
+    name: info.name,
+    path: full,
+    isDir: info.isDir,
+    size: info.size,
+    ...(info.mode === undefined ? {} : { mode: info.mode }),
+    ...((info.modifiedAt ?? info.modTime) === undefined
+      ? {}
+      : { modifiedAt: info.modifiedAt ?? info.modTime }),
+  };
+}

@@ -1,0 +1,203 @@
+/**
+ * `createKit`: picks the driver, wires the policies (retry, region fallback, validated registry) and returns the
+ * facade users work with.
+ * @module
+ */
+import { err, errAsync, ok, okAsync, type Result, ResultAsync } from "neverthrow";
+import { type KitOptions, type ResolvedConfig, resolveConfig } from "./config.js";
+import { createDaytonaDriver } from "./driver/daytona/index.js";
+import { createLocalDriver } from "./driver/local/index.js";
+import { withRetries } from "./driver/retrying.js";
+import type { SandboxDriver, SandboxInfo } from "./driver/types.js";
+import type { KitError } from "./errors.js";
+import { createRegionFallback, resolveTargets } from "./policy/region.js";
+import { checkProjectId, type EnsureRequest, ensureSandbox } from "./sandbox/ensure.js";
+import { createSandboxHandle, type KitSandbox } from "./sandbox/handle.js";
+import { createSandboxRegistry } from "./sandbox/registry.js";
+import { systemClock, type WaitClock } from "./sandbox/wait.js";
+
+/** The entry point: sandboxes for projects, on Daytona or on this machine. */
+export interface Kit extends AsyncDisposable {
+  /** `"daytona"`, `"local"` or a custom driver's name; `"unconfigured"` when the options were invalid. */
+  readonly driverName: string;
+  /** The options after defaults and environment, or why they are invalid. */
+  check(): Result<ResolvedConfig, KitError>;
+  /**
+   * The project's sandbox, started: found by label, started if stopped, created (through the region fallback)
+   * only if absent. Concurrent calls for one project share one operation; retries never create a duplicate.
+   */
+  ensure(request: EnsureRequest): ResultAsync<KitSandbox, KitError>;
+  /** A handle on an existing sandbox by id. */
+  get(sandboxId: string): ResultAsync<KitSandbox, KitError>;
+  /** Sandboxes whose labels include `labels` (and the project label when `projectId` is given). */
+  list(query?: {
+    labels?: Readonly<Record<string, string>>;
+    projectId?: string;
+  }): ResultAsync<SandboxInfo[], KitError>;
+  /** Deletes every sandbox of a project (normally one). Ok when there is none. */
+  deleteProject(projectId: string): ResultAsync<number, KitError>;
+  /** The validated project → sandbox cache, for inspection. */
+  registryEntries(): ReadonlyMap<string, string>;
+  /** Closes every client and socket. Call it (or use `await using`) so Node can exit. */
+  dispose(): Promise<void>;
+}
+
+/** Test seams: a clock for waits. */
+export interface KitInternals {
+  readonly clock?: WaitClock;
+  /** Poll interval of state waits. @default 250 */
+  readonly pollMs?: number;
+}
+
+/**
+ * Creates a kit. It never throws: invalid options come back as the `Err` of every call (and of `check()`).
+ *
+ * @example
+ * ```ts
+ * await using kit = createKit(); // local sandboxes unless DAYTONA_ENABLED=true
+ * const sandbox = (await kit.ensure({ projectId: "blog" }))._unsafeUnwrap();
+ * await sandbox.fs.writeText("public/index.html", "<h1>hi</h1>");
+ * ```
+ */
+export function createKit(options: KitOptions = {}, internals: KitInternals = {}): Kit {
+  const config = resolveConfig(options);
+  const targets = resolveTargets({
+    ...(options.targets ? { targets: options.targets } : {}),
+    env: (options.env ?? process.env) as NodeJS.ProcessEnv,
+  });
+  const setup = config.andThen((resolved) => targets.map((list) => ({ resolved, list })));
+  if (setup.isErr()) return unconfiguredKit(setup.error);
+  const { resolved, list } = setup.value;
+
+  const base = buildDriver(options, resolved, list);
+  const driver = withRetries(base, options.retry ?? {});
+  const registry = createSandboxRegistry(driver, resolved.projectLabel);
+  const regions = createRegionFallback(driver.name === "daytona" ? list : [list[0] ?? "local"]);
+  const clock = internals.clock ?? systemClock;
+  const inFlight = new Map<string, ResultAsync<KitSandbox, KitError>>();
+
+  const handleFor = (info: SandboxInfo) =>
+    createSandboxHandle(
+      {
+        driver,
+        registry,
+        root: resolved.root,
+        uploadCapBytes: resolved.uploadCapBytes,
+        ...(options.batch ? { batch: options.batch } : {}),
+        execTimeoutMs: resolved.timeouts.execMs,
+        lifecycleTimeoutMs: resolved.timeouts.lifecycleMs,
+        onDispose: options.onDispose ?? "keep",
+        projectLabel: resolved.projectLabel,
+      },
+      info,
+    );
+
+  const kit: Kit = {
+    driverName: driver.name,
+    check: () => ok(resolved),
+    ensure(request) {
+      // Single flight: one ensure per project at a time in this process; later callers share its result.
+      const running = inFlight.get(request.projectId);
+      if (running) return running;
+      const deps = {
+        driver,
+        registry,
+        regions,
+        retry: options.retry ?? {},
+        clock,
+        labelKey: resolved.projectLabel,
+        defaultImage: resolved.defaultImage,
+        timeoutMs: resolved.timeouts.ensureMs,
+        ...(internals.pollMs === undefined ? {} : { pollMs: internals.pollMs }),
+      };
+      const shared = shareOnce(ensureSandbox(deps, request).map(handleFor), () =>
+        inFlight.delete(request.projectId),
+      );
+      inFlight.set(request.projectId, shared);
+      return shared;
+    },
+    get: (sandboxId) => driver.get(sandboxId).map(handleFor),
+    list(query = {}) {
+      if (query.projectId !== undefined) {
+        const invalid = checkProjectId(query.projectId);
+        if (invalid) return errAsync(invalid);
+      }
+      const labels = {
+        ...(query.labels ?? {}),
+        ...(query.projectId === undefined ? {} : { [resolved.projectLabel]: query.projectId }),
+      };
+      return driver.list(Object.keys(labels).length > 0 ? { labels } : {});
+    },
+    deleteProject(projectId) {
+      return kit
+        .list({ projectId })
+        .andThen((found) =>
+          found.reduce<ResultAsync<number, KitError>>(
+            (count, info) =>
+              count.andThen((n) =>
+                handleFor(info)
+                  .delete()
+                  .map(() => n + 1),
+              ),
+            okAsync(0),
+          ),
+        )
+        .map((deleted) => {
+          registry.forget(projectId);
+          return deleted;
+        });
+    },
+    registryEntries: () => registry.entries(),
+    dispose: () => driver.dispose(),
+    [Symbol.asyncDispose]: () => driver.dispose(),
+  };
+  return kit;
+}
+
+function buildDriver(
+  options: KitOptions,
+  resolved: ResolvedConfig,
+  targets: readonly string[],
+): SandboxDriver {
+  if (typeof options.driver === "object") return options.driver;
+  if (resolved.driverKind === "daytona") {
+    return createDaytonaDriver({
+      targets,
+      ...(resolved.apiKey === undefined ? {} : { apiKey: resolved.apiKey }),
+      ...(resolved.apiUrl === undefined ? {} : { apiUrl: resolved.apiUrl }),
+      ...(options.daytonaClients ? { clients: options.daytonaClients } : {}),
+      ...(options.useDeprecatedPolling === undefined
+        ? {}
+        : { useDeprecatedPolling: options.useDeprecatedPolling }),
+    });
+  }
+  return createLocalDriver({
+    ...(options.localHome === undefined ? {} : { home: options.localHome }),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
+}
+
+/** Every caller of one in-flight operation gets the same settled Result; `done` runs once it settles. */
+function shareOnce<T>(operation: ResultAsync<T, KitError>, done: () => void): ResultAsync<T, KitError> {
+  const settled: Promise<Result<T, KitError>> = Promise.resolve(operation).then((result) => {
+    done();
+    return result;
+  });
+  return new ResultAsync(settled);
+}
+
+/** A kit whose options were invalid: every call returns the configuration error. */
+function unconfiguredKit(error: KitError): Kit {
+  const fail = () => errAsync(error);
+  return {
+    driverName: "unconfigured",
+    check: () => err(error),
+    ensure: fail,
+    get: fail,
+    list: fail,
+    deleteProject: fail,
+    registryEntries: () => new Map(),
+    dispose: async () => undefined,
+    [Symbol.asyncDispose]: async () => undefined,
+  };
+}

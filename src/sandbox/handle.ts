@@ -1,0 +1,139 @@
+/**
+ * `KitSandbox`: one sandbox with everything above the driver port — fs, exec, provisioners, preview and
+ * lifecycle — bound to it.
+ * @module
+ */
+import { errAsync, okAsync, type ResultAsync } from "neverthrow";
+import type { PreviewLink, SandboxDriver, SandboxInfo } from "../driver/types.js";
+import type { KitError } from "../errors.js";
+import { createExec } from "../exec/exec.js";
+import type { Exec } from "../exec/types.js";
+import { createSandboxFs } from "../fs/fs.js";
+import type { BatchOptions, SandboxFs } from "../fs/types.js";
+import { createProvisioner } from "../provision/index.js";
+import type { Provisioner } from "../provision/types.js";
+import type { SandboxRegistry } from "./registry.js";
+
+/** What `await using sandbox = …` does at the end of the scope. */
+export type DisposeAction = "keep" | "stop" | "delete";
+
+/** Settings a handle is built with (the kit fills them from its options). */
+export interface HandleSettings {
+  readonly driver: SandboxDriver;
+  readonly registry: SandboxRegistry;
+  readonly root: string;
+  readonly uploadCapBytes: number;
+  readonly batch?: BatchOptions;
+  readonly execTimeoutMs: number;
+  readonly lifecycleTimeoutMs: number;
+  readonly onDispose: DisposeAction;
+  /** The label holding the project id. */
+  readonly projectLabel: string;
+}
+
+/** One sandbox, ready to use. Every fallible call returns a `ResultAsync`. */
+export interface KitSandbox extends AsyncDisposable {
+  readonly id: string;
+  /** The region (Daytona target) it lives in; `"local"` on the local driver. */
+  readonly region: string;
+  /** The project label's value, when the sandbox came from `ensure`. */
+  readonly projectId: string | undefined;
+  /** The last known state (refreshed by `refresh`, `start`, `stop`). */
+  readonly state: string;
+  /** The last known details. */
+  readonly info: SandboxInfo;
+  /** The safe filesystem facade, rooted at the kit's `root` (default `/workspace`). */
+  readonly fs: SandboxFs;
+  /** Runs a shell command; see {@link Exec}. */
+  readonly exec: Exec;
+  /** git, PostgreSQL, Redis, Node builds and static serving. */
+  readonly provision: Provisioner;
+  /** A URL and token reaching `port`; fetched again after every start (Daytona rotates the token). */
+  preview(port: number): ResultAsync<PreviewLink, KitError>;
+  /** Fetches the current state from the driver. */
+  refresh(): ResultAsync<SandboxInfo, KitError>;
+  start(): ResultAsync<SandboxInfo, KitError>;
+  stop(): ResultAsync<SandboxInfo, KitError>;
+  /** Deletes the sandbox; an already-deleted sandbox is Ok. */
+  delete(): ResultAsync<void, KitError>;
+}
+
+/** Builds the handle for `initial`. */
+export function createSandboxHandle(settings: HandleSettings, initial: SandboxInfo): KitSandbox {
+  const { driver } = settings;
+  const id = initial.id;
+  let info = initial;
+  const previews = new Map<number, PreviewLink>();
+  const update = (next: SandboxInfo) => {
+    info = next;
+    return next;
+  };
+  const exec = createExec({
+    driver,
+    sandboxId: id,
+    defaultCwd: settings.root,
+    defaultTimeoutMs: settings.execTimeoutMs,
+  });
+  const fs = createSandboxFs({
+    driver,
+    sandboxId: id,
+    exec,
+    root: settings.root,
+    uploadCapBytes: settings.uploadCapBytes,
+    ...(settings.batch ? { batch: settings.batch } : {}),
+  });
+  const provision = createProvisioner({
+    exec,
+    writeText: (path, text) => fs.writeText(path, text),
+    memoryGiB: initial.memoryGiB ?? 1,
+  });
+  const wait = { timeoutMs: settings.lifecycleTimeoutMs };
+
+  const handle: KitSandbox = {
+    id,
+    get region() {
+      return info.target;
+    },
+    projectId: initial.labels[settings.projectLabel],
+    get state() {
+      return info.state;
+    },
+    get info() {
+      return info;
+    },
+    fs,
+    exec,
+    provision,
+    preview(port) {
+      const cached = previews.get(port);
+      if (cached) return okAsync(cached);
+      return driver.previewLink(id, port).map((link) => {
+        previews.set(port, link);
+        return link;
+      });
+    },
+    refresh: () => driver.get(id).map(update),
+    start: () => {
+      previews.clear();
+      return driver.start(id, wait).map(update);
+    },
+    stop: () => {
+      previews.clear();
+      return driver.stop(id, wait).map(update);
+    },
+    delete: () =>
+      driver
+        .delete(id, wait)
+        .orElse((error) => (error.kind === "NotFound" ? okAsync(undefined) : errAsync(error)))
+        .map(() => {
+          previews.clear();
+          settings.registry.forgetSandbox(id);
+          info = { ...info, state: "destroyed" };
+        }),
+    async [Symbol.asyncDispose]() {
+      if (settings.onDispose === "delete") await handle.delete();
+      else if (settings.onDispose === "stop") await handle.stop();
+    },
+  };
+  return handle;
+}

@@ -1,0 +1,57 @@
+/**
+ * The project → sandbox cache (seed gotcha 5): an id is a hint, never the truth. Every lookup validates the cached
+ * id against the driver, and forgets ids that are gone or now belong to another project.
+ * @module
+ */
+import { errAsync, okAsync, type ResultAsync } from "neverthrow";
+import type { SandboxDriver, SandboxInfo } from "../driver/types.js";
+import type { KitError } from "../errors.js";
+
+/** States in which a sandbox no longer counts as the project's. */
+const GONE = new Set(["destroyed", "destroying"]);
+
+/** A validated cache of which sandbox serves which project. */
+export interface SandboxRegistry {
+  /** The project's sandbox if the cached id still exists and is still labelled for the project; else undefined. */
+  lookup(projectId: string): ResultAsync<SandboxInfo | undefined, KitError>;
+  remember(projectId: string, sandboxId: string): void;
+  forget(projectId: string): void;
+  /** Drops every project that points at `sandboxId` (after a delete). */
+  forgetSandbox(sandboxId: string): void;
+  /** A snapshot of the cache: project → sandbox id. */
+  entries(): ReadonlyMap<string, string>;
+}
+
+/** Creates a registry over `driver`; `labelKey` is the label that names a sandbox's project. */
+export function createSandboxRegistry(driver: SandboxDriver, labelKey: string): SandboxRegistry {
+  const byProject = new Map<string, string>();
+  return {
+    lookup(projectId) {
+      const cached = byProject.get(projectId);
+      if (cached === undefined) return okAsync(undefined);
+      return driver
+        .get(cached)
+        .map((info) => {
+          if (info.labels[labelKey] === projectId && !GONE.has(info.state)) return info;
+          byProject.delete(projectId);
+          return undefined;
+        })
+        .orElse((error): ResultAsync<SandboxInfo | undefined, KitError> => {
+          // Only "it is gone" clears the cache; a network fault says nothing about the sandbox.
+          if (error.kind !== "NotFound") return errAsync(error);
+          byProject.delete(projectId);
+          return okAsync(undefined);
+        });
+    },
+    remember: (projectId, sandboxId) => {
+      byProject.set(projectId, sandboxId);
+    },
+    forget: (projectId) => {
+      byProject.delete(projectId);
+    },
+    forgetSandbox(sandboxId) {
+      for (const [project, id] of byProject) if (id === sandboxId) byProject.delete(project);
+    },
+    entries: () => new Map(byProject),
+  };
+}
