@@ -134,8 +134,9 @@ export function retryDelayMs(attempt: number, error: KitError, policy: BackoffPo
       ? (policy.throttledBaseDelayMs ?? DEFAULT_RETRY_POLICY.throttledBaseDelayMs)
       : (policy.baseDelayMs ?? DEFAULT_RETRY_POLICY.baseDelayMs);
   const cap = policy.maxDelayMs ?? DEFAULT_RETRY_POLICY.maxDelayMs;
-  const exponent = Math.max(0, Math.floor(Number.isFinite(attempt) ? attempt : 1) - 1);
-  // 2^1100 is Infinity and min() then picks the cap, so large attempt numbers are safe.
+  // The exponent stops at 64: 2^64 × any positive base is past every sane cap, and an unbounded one reaches
+  // 2^1024 = Infinity, which turns a base of 0 into NaN.
+  const exponent = Math.min(64, Math.max(0, Math.floor(Number.isFinite(attempt) ? attempt : 1) - 1));
   const ceiling = Math.max(0, Math.min(cap, base * 2 ** exponent));
   const jitter = Math.floor(unitInterval((policy.random ?? Math.random)()) * ceiling);
   const serverWait = serverRetryAfterMs(error);

@@ -89,7 +89,7 @@ function parseHttpDate(value: string): number | undefined {
   match = RFC850_DATE.exec(value);
   if (match) return utc(twoDigitYear(match[3]), match[2], match[1], match[4], match[5], match[6]);
   match = ASCTIME_DATE.exec(value);
-  if (match) return utc(match[7], match[1], match[2], match[3], match[4], match[5]);
+  if (match) return utc(match[6], match[1], match[2], match[3], match[4], match[5]);
   return undefined;
 }
 
