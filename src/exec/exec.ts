@@ -1,0 +1,189 @@
+/**
+ * `createExec`: runs commands through the driver with a deadline always set, validates input, and turns exit codes
+ * into typed results.
+ * @module
+ */
+import { err, errAsync, ok, type Result, ResultAsync } from "neverthrow";
+import type { ExecOutcome, SandboxDriver } from "../driver/types.js";
+import { type KitError, kitError } from "../errors.js";
+import { createLineSplitter } from "./lines.js";
+import type { Exec, ExecOptions, ExecResult } from "./types.js";
+
+/** What {@link createExec} needs. */
+export interface ExecContext {
+  readonly driver: SandboxDriver;
+  readonly sandboxId: string;
+  /** Working directory when a call gives none. @default "/workspace" */
+  readonly defaultCwd?: string;
+  /** Deadline when a call gives none, in milliseconds. @default 60_000 */
+  readonly defaultTimeoutMs?: number;
+  /**
+   * Extra time the driver gets after the command's deadline before this side gives up waiting and answers
+   * `Timeout` itself (the sandbox enforces the deadline; this covers a driver or network that hangs).
+   * @default 5_000
+   */
+  readonly deadlineGraceMs?: number;
+}
+
+/** The exit code of a SIGKILLed process: the OOM killer, or a deadline kill. */
+const SIGKILL_EXIT = 137;
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Creates the {@link Exec} function of one sandbox.
+ *
+ * - a deadline is always sent (`timeoutMs`, default 60 s): the daemon has none of its own;
+ * - an exit code in `okExitCodes` (default `[0]`) is `Ok`; 137 is `OutOfMemory`, or `Timeout` when the deadline
+ *   had passed; any other code is `CommandFailed` with the combined output;
+ * - `onOutput` receives whole lines; the signal turns into `Aborted`.
+ *
+ * @example
+ * ```ts
+ * const exec = createExec({ driver, sandboxId });
+ * const result = await exec("npm test", { cwd: "/workspace/app", timeoutMs: 300_000 });
+ * if (result.isErr() && result.error.kind === "CommandFailed") console.log(result.error.output);
+ * ```
+ */
+export function createExec(ctx: ExecContext): Exec {
+  return (command, options = {}) => {
+    const checked = validate(command, options, ctx);
+    if (checked.isErr()) return errAsync(checked.error);
+    return ResultAsync.fromPromise(run(ctx, checked.value), (cause) =>
+      kitError.unexpected("exec failed with an unexpected error.", { cause }),
+    ).andThen((result) => result);
+  };
+}
+
+interface Checked {
+  readonly command: string;
+  readonly cwd: string;
+  readonly env?: Readonly<Record<string, string>>;
+  readonly timeoutMs: number;
+  readonly okExitCodes: readonly number[];
+  readonly signal?: AbortSignal;
+  readonly onOutput?: (line: string) => void;
+}
+
+function validate(command: string, options: ExecOptions, ctx: ExecContext): Result<Checked, KitError> {
+  if (typeof command !== "string" || command.trim() === "") {
+    return err(kitError.invalidArgument("command", "command must be a non-empty string."));
+  }
+  if (command.includes("\0"))
+    return err(kitError.invalidArgument("command", "command must not contain a NUL byte."));
+  const timeoutMs = options.timeoutMs ?? ctx.defaultTimeoutMs ?? 60_000;
+  if (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    return err(
+      kitError.invalidArgument(
+        "timeoutMs",
+        `timeoutMs must be a positive number of milliseconds, got ${timeoutMs}.`,
+      ),
+    );
+  }
+  const cwd = options.cwd ?? ctx.defaultCwd ?? "/workspace";
+  if (typeof cwd !== "string" || cwd === "" || cwd.includes("\0")) {
+    return err(kitError.invalidArgument("cwd", "cwd must be a non-empty path without NUL bytes."));
+  }
+  for (const [name, value] of Object.entries(options.env ?? {})) {
+    if (!ENV_NAME.test(name))
+      return err(
+        kitError.invalidArgument("env", `Invalid environment variable name ${JSON.stringify(name)}.`),
+      );
+    if (typeof value !== "string" || value.includes("\0")) {
+      return err(
+        kitError.invalidArgument("env", `Environment variable ${name} must be a string without NUL bytes.`),
+      );
+    }
+  }
+  const okExitCodes = options.okExitCodes ?? [0];
+  if (!Array.isArray(okExitCodes) || !okExitCodes.every(Number.isInteger)) {
+    return err(kitError.invalidArgument("okExitCodes", "okExitCodes must be an array of integers."));
+  }
+  if (options.signal?.aborted) return err(kitError.aborted(`exec ${brief(command)}`, options.signal.reason));
+  return ok({
+    command,
+    cwd,
+    timeoutMs,
+    okExitCodes,
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onOutput ? { onOutput: options.onOutput } : {}),
+  });
+}
+
+type Stop = { readonly why: "aborted"; readonly reason: unknown } | { readonly why: "deadline" };
+
+async function run(ctx: ExecContext, call: Checked): Promise<Result<ExecResult, KitError>> {
+  const operation = `exec ${brief(call.command)}`;
+  const controller = new AbortController();
+  const lines = call.onOutput ? createLineSplitter(call.onOutput) : undefined;
+  let stopped: Stop | undefined;
+  let wake: (stop: Stop) => void = () => {};
+  const stopPromise = new Promise<Stop>((resolve) => {
+    wake = resolve;
+  });
+  const stop = (why: Stop) => {
+    if (stopped) return;
+    stopped = why;
+    controller.abort(why.why === "aborted" ? why.reason : new Error("exec deadline"));
+    wake(why);
+  };
+  const onAbort = () => stop({ why: "aborted", reason: call.signal?.reason });
+  call.signal?.addEventListener("abort", onAbort, { once: true });
+  const timer = setTimeout(() => stop({ why: "deadline" }), call.timeoutMs + (ctx.deadlineGraceMs ?? 5_000));
+
+  const started = performance.now();
+  try {
+    const request = ctx.driver.exec(ctx.sandboxId, {
+      command: call.command,
+      cwd: call.cwd,
+      timeoutMs: call.timeoutMs,
+      signal: controller.signal,
+      ...(call.env ? { env: call.env } : {}),
+      ...(lines ? { onOutput: (chunk: string) => lines.push(chunk) } : {}),
+    });
+    const first = await Promise.race([Promise.resolve(request), stopPromise]);
+    const durationMs = performance.now() - started;
+    if ("why" in first) {
+      const why = first;
+      return err(
+        why.why === "aborted"
+          ? kitError.aborted(operation, why.reason)
+          : kitError.timeout(operation, call.timeoutMs, undefined, false),
+      );
+    }
+    if (first.isErr()) return err(first.error);
+    if (lines) {
+      if (!lines.received) lines.push(first.value.output);
+      lines.flush();
+    }
+    return classify(call, first.value, durationMs);
+  } finally {
+    clearTimeout(timer);
+    call.signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+function classify(call: Checked, outcome: ExecOutcome, durationMs: number): Result<ExecResult, KitError> {
+  const { exitCode, output } = outcome;
+  if (call.okExitCodes.includes(exitCode)) return ok({ exitCode, output, durationMs });
+  if (exitCode === SIGKILL_EXIT) {
+    // The daemon SIGKILLs at the deadline too: a kill after the deadline is the timeout, not memory.
+    if (durationMs >= call.timeoutMs)
+      return err(kitError.timeout(`exec ${brief(call.command)}`, call.timeoutMs, undefined, false));
+    return err(
+      kitError.outOfMemory(
+        call.command,
+        exitCode,
+        output,
+        "Give the sandbox more memory or make the command use less (e.g. NODE_OPTIONS=--max-old-space-size).",
+      ),
+    );
+  }
+  return err(kitError.commandFailed(call.command, exitCode, output));
+}
+
+/** The command as it appears in an operation name: first line, at most 80 characters. */
+function brief(command: string): string {
+  const firstLine = command.split("\n", 1)[0] ?? "";
+  return firstLine.length > 80 ? `${firstLine.slice(0, 79)}…` : firstLine;
+}
