@@ -1,0 +1,97 @@
+/**
+ * Packs the package as npm would publish it, installs the tarball into a temporary project, and loads both entry
+ * points with `import` and with `require` — the CJS build must really load although p-retry and p-limit are ESM-only.
+ * The temporary project links the repo's installed dependencies instead of downloading them again.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const repo = resolve(import.meta.dirname, "../..");
+let project = "";
+
+function node(args: string[]): string {
+  return execFileSync(process.execPath, args, { cwd: project, encoding: "utf8", env: { ...process.env } }).trim();
+}
+
+beforeAll(() => {
+  project = mkdtempSync(join(tmpdir(), "daytona-kit-pack-"));
+  // `npm pack` runs prepack, which builds dist/ from the current sources.
+  const tarball = execFileSync("npm", ["pack", "--silent", "--pack-destination", project], {
+    cwd: repo,
+    encoding: "utf8",
+  })
+    .trim()
+    .split("\n")
+    .pop() as string;
+  const modules = join(project, "node_modules");
+  mkdirSync(join(modules, "@apex"), { recursive: true });
+  for (const entry of readdirSync(join(repo, "node_modules"))) {
+    if (entry === "@apex" || entry.startsWith(".")) continue;
+    symlinkSync(join(repo, "node_modules", entry), join(modules, entry));
+  }
+  const target = join(modules, "@apex", "daytona-kit");
+  mkdirSync(target);
+  execFileSync("tar", ["-xzf", join(project, tarball), "-C", target, "--strip-components=1"]);
+  writeFileSync(join(project, "package.json"), JSON.stringify({ name: "consumer", private: true }));
+}, 180_000);
+
+afterAll(() => {
+  if (project) rmSync(project, { recursive: true, force: true });
+});
+
+describe("the packed package", () => {
+  it("ships only dist, README, LICENSE and package.json", () => {
+    const files = execFileSync("find", [".", "-type", "f"], {
+      cwd: join(project, "node_modules/@apex/daytona-kit"),
+      encoding: "utf8",
+    })
+      .split("\n")
+      .filter(Boolean)
+      .map((f) => f.replace(/^\.\//, ""));
+    expect(files.every((f) => /^(dist\/|README\.md$|LICENSE$|package\.json$)/.test(f))).toBe(true);
+    expect(files).toContain("dist/index.cjs");
+    expect(files).toContain("dist/testing/index.d.cts");
+  });
+
+  it("loads the main entry with require() and calls shellQuote", () => {
+    const out = node(["-e", `const k = require("@apex/daytona-kit"); console.log(k.shellQuote("it's"))`]);
+    expect(out).toBe(`'it'\\''s'`);
+  });
+
+  it("loads the main entry with import and builds a KitError", () => {
+    const out = node([
+      "--input-type=module",
+      "-e",
+      `import { kitError } from "@apex/daytona-kit"; console.log(kitError.notFound("file", "/x").kind)`,
+    ]);
+    expect(out).toBe("NotFound");
+  });
+
+  it("loads the testing entry with require() and creates an emulator", () => {
+    const out = node([
+      "-e",
+      `const t = require("@apex/daytona-kit/testing"); const e = t.createDaytonaEmulator(); console.log(e.handlers.length > 10)`,
+    ]);
+    expect(out).toBe("true");
+  });
+
+  it("loads the testing entry with import and creates an emulator", () => {
+    const out = node([
+      "--input-type=module",
+      "-e",
+      `import { createDaytonaEmulator } from "@apex/daytona-kit/testing"; console.log(typeof createDaytonaEmulator().clientConfig)`,
+    ]);
+    expect(out).toBe("function");
+  });
+
+  it("does not load the Daytona SDK when the main entry is required", () => {
+    const out = node([
+      "-e",
+      `require("@apex/daytona-kit"); console.log(Object.keys(require.cache).some((k) => k.includes("@daytonaio")))`,
+    ]);
+    expect(out).toBe("false");
+  });
+});
