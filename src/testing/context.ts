@@ -1,0 +1,33 @@
+import type { FaultRegistry } from "./faults.js";
+import type { RequestLog } from "./request-log.js";
+import type { EmulatorState } from "./state.js";
+import type { CommandResponder, CreateOverride } from "./types.js";
+
+/** Options with every default applied. */
+export interface ResolvedOptions {
+  readonly apiUrl: string;
+  readonly toolboxUrl: string;
+  readonly apiKey: string;
+  readonly knownRegions: readonly string[];
+  readonly availableRegions: readonly string[];
+  readonly legacyRegionMessage: boolean;
+  readonly pollsUntilStarted: number;
+  readonly uploadLimitBytes: number;
+  readonly listPageSize: number;
+  readonly latencyMs: number;
+  readonly includeToolboxProxyUrl: boolean;
+  readonly knownSnapshots: readonly string[] | undefined;
+  readonly commandResponder: CommandResponder | undefined;
+}
+
+/** Everything the route handlers share. Internal to the emulator. */
+export interface EmulatorContext {
+  readonly options: ResolvedOptions;
+  readonly state: EmulatorState;
+  readonly log: RequestLog;
+  readonly faults: FaultRegistry;
+  /** Overrides consumed, in order, by the next creates. */
+  readonly createOverrides: CreateOverride[];
+  /** Responders added with `onCommand`, newest last (tried newest first). */
+  readonly responders: CommandResponder[];
+}

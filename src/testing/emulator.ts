@@ -1,0 +1,205 @@
+import type { RequestHandler } from "msw";
+import { type SetupServer, setupServer } from "msw/node";
+import type { EmulatorContext, ResolvedOptions } from "./context.js";
+import { FaultRegistry } from "./faults.js";
+import { fileHandlers } from "./handlers/files.js";
+import { processHandlers } from "./handlers/process.js";
+import { sandboxHandlers } from "./handlers/sandbox.js";
+import { socketIoRoute } from "./pipeline.js";
+import { RequestLog } from "./request-log.js";
+import type { EmulatorRoute } from "./routes.js";
+import { applyState, EmulatorState, type SeedSandbox } from "./state.js";
+import type {
+  CommandContext,
+  CommandReply,
+  CommandResponder,
+  CreateOverride,
+  DaytonaEmulatorOptions,
+  EmulatedSandboxState,
+  RecordedCommand,
+  RequestLogEntry,
+  SandboxRecord,
+} from "./types.js";
+
+/** Matches a command for {@link DaytonaEmulator.onCommand}: a RegExp, an exact string, or a predicate. */
+export type CommandMatcher = RegExp | string | ((ctx: CommandContext) => boolean);
+
+/** Arranging and inspecting sandboxes directly in state. */
+export interface EmulatorSandboxes {
+  /** Creates a sandbox directly in state (any state, labels, errorReason, files). */
+  seed(seed?: SeedSandbox): SandboxRecord;
+  /** Sets a sandbox's state (cancelling any pending transition). Throws for an unknown id (a test bug). */
+  setState(id: string, state: EmulatedSandboxState, errorReason?: string): SandboxRecord;
+  /** The record by id (destroyed ones included). */
+  get(id: string): SandboxRecord | undefined;
+  /** Every live (not destroyed) sandbox, newest first. */
+  list(): SandboxRecord[];
+  /** Shapes the next `POST /sandbox` (overrides queue: one per create, in order). */
+  onNextCreate(override: CreateOverride): void;
+}
+
+/** The emulator: msw handlers, inspectable state, request log, faults. See {@link createDaytonaEmulator}. */
+export interface DaytonaEmulator {
+  /** The msw handlers to pass to `setupServer(...)`. */
+  readonly handlers: RequestHandler[];
+  /** The resolved URLs and key. */
+  readonly apiUrl: string;
+  readonly toolboxUrl: string;
+  readonly apiKey: string;
+  /** In-memory state: `state.sandboxes` (id → record) and `state.commands(id?)`. */
+  readonly state: EmulatorState;
+  /** Every request, in order: `{ method, route, url, status, sandboxId?, at, fault? }`. */
+  readonly requests: readonly RequestLogEntry[];
+  readonly sandboxes: EmulatorSandboxes;
+  readonly faults: FaultRegistry;
+  /** Starts an msw server with these handlers and `onUnhandledRequest: "error"`; returns it. */
+  listen(): SetupServer;
+  /** Closes the server started by `listen()` (no-op otherwise). */
+  close(): void;
+  /** `{ apiKey, apiUrl, target }` for `new Daytona(...)`, plus `useDeprecatedPolling: true`. */
+  clientConfig(target?: string): {
+    apiKey: string;
+    apiUrl: string;
+    target: string;
+    useDeprecatedPolling: true;
+  };
+  /** Logged requests for a route (all routes when omitted). */
+  count(route?: EmulatorRoute): number;
+  /** Requests of a route (all when omitted) being answered right now. */
+  inFlight(route?: EmulatorRoute): number;
+  /** Peak simultaneous requests of a route (all when omitted). */
+  maxInFlight(route?: EmulatorRoute): number;
+  /** Every recorded command (of one sandbox, or all in arrival order). */
+  commands(sandboxId?: string): RecordedCommand[];
+  /**
+   * Answers matching commands (newest rule first, before the `commandResponder` option and the built-in one).
+   *
+   * @example
+   * emulator.onCommand(/^npm install/, { exitCode: 0, output: "added 12 packages\n" });
+   * emulator.onCommand("make", () => ({ exitCode: 2, output: "make: *** No targets.\n" }));
+   */
+  onCommand(matcher: CommandMatcher, reply: CommandReply | CommandResponder): void;
+  /** Clears sandboxes, the request log, faults, command rules and create overrides. */
+  reset(): void;
+}
+
+const MIB = 1024 * 1024;
+
+function resolveOptions(options: DaytonaEmulatorOptions): ResolvedOptions {
+  const trim = (url: string) => url.replace(/\/+$/, "");
+  const known = options.regions?.known ?? ["us", "eu"];
+  return {
+    apiUrl: trim(options.apiUrl ?? "https://api.daytona.test/api"),
+    toolboxUrl: trim(options.toolboxUrl ?? "https://proxy.daytona.test/toolbox"),
+    apiKey: options.apiKey ?? "emulator-api-key",
+    knownRegions: known,
+    availableRegions: options.regions?.available ?? known,
+    legacyRegionMessage: options.legacyRegionMessage ?? false,
+    pollsUntilStarted: options.pollsUntilStarted ?? 0,
+    uploadLimitBytes: options.uploadLimitBytes ?? 5 * MIB,
+    listPageSize: options.listPageSize ?? 100,
+    latencyMs: options.latencyMs ?? 0,
+    includeToolboxProxyUrl: options.includeToolboxProxyUrl ?? true,
+    knownSnapshots: options.knownSnapshots,
+    commandResponder: options.commandResponder,
+  };
+}
+
+function matches(matcher: CommandMatcher, ctx: CommandContext): boolean {
+  if (typeof matcher === "string") return ctx.command === matcher;
+  if (matcher instanceof RegExp) return matcher.test(ctx.command);
+  return matcher(ctx);
+}
+
+/**
+ * Creates an emulator of Daytona's HTTP API (control plane and toolbox) as msw v2 handlers over an in-memory
+ * state, so the real `@daytonaio/sdk` runs unmodified in tests (use polling mode).
+ *
+ * @example
+ * const emulator = createDaytonaEmulator({ pollsUntilStarted: 2 });
+ * emulator.listen();
+ * const daytona = new Daytona(emulator.clientConfig());
+ * const sandbox = await daytona.create({ image: "node:20-slim" });
+ * expect(emulator.count("GET /sandbox/:id")).toBe(3);
+ * await daytona[Symbol.asyncDispose]();
+ * emulator.close();
+ */
+export function createDaytonaEmulator(options: DaytonaEmulatorOptions = {}): DaytonaEmulator {
+  const resolved = resolveOptions(options);
+  const ctx: EmulatorContext = {
+    options: resolved,
+    state: new EmulatorState(),
+    log: new RequestLog(),
+    faults: new FaultRegistry(),
+    createOverrides: [],
+    responders: [],
+  };
+  const handlers: RequestHandler[] = [
+    ...sandboxHandlers(ctx),
+    ...fileHandlers(ctx),
+    ...processHandlers(ctx),
+    socketIoRoute(ctx, resolved.apiUrl),
+  ];
+  let server: SetupServer | undefined;
+
+  const sandboxes: EmulatorSandboxes = {
+    seed: (seed = {}) => ctx.state.add(seed),
+    setState: (id, state, errorReason) => {
+      const box = ctx.state.sandboxes.get(id);
+      if (!box) throw new Error(`emulator: no sandbox with id ${id}`);
+      applyState(box, state, errorReason);
+      return box;
+    },
+    get: (id) => ctx.state.sandboxes.get(id),
+    list: () => ctx.state.live(),
+    onNextCreate: (override) => {
+      ctx.createOverrides.push(override);
+    },
+  };
+
+  return {
+    handlers,
+    apiUrl: resolved.apiUrl,
+    toolboxUrl: resolved.toolboxUrl,
+    apiKey: resolved.apiKey,
+    state: ctx.state,
+    requests: ctx.log.entries,
+    sandboxes,
+    faults: ctx.faults,
+    listen() {
+      const started = server ?? setupServer(...handlers);
+      server = started;
+      started.listen({ onUnhandledRequest: "error" });
+      return started;
+    },
+    close() {
+      server?.close();
+      server = undefined;
+    },
+    clientConfig(target) {
+      return {
+        apiKey: resolved.apiKey,
+        apiUrl: resolved.apiUrl,
+        target: target ?? resolved.availableRegions[0] ?? "us",
+        useDeprecatedPolling: true,
+      };
+    },
+    count: (route) => ctx.log.count(route),
+    inFlight: (route) => ctx.log.inFlight(route),
+    maxInFlight: (route) => ctx.log.maxInFlight(route),
+    commands: (sandboxId) => ctx.state.commands(sandboxId),
+    onCommand(matcher, reply) {
+      ctx.responders.push(async (commandCtx) => {
+        if (!matches(matcher, commandCtx)) return undefined;
+        return typeof reply === "function" ? reply(commandCtx) : reply;
+      });
+    },
+    reset() {
+      ctx.state.clear();
+      ctx.log.clear();
+      ctx.faults.clear();
+      ctx.responders.length = 0;
+      ctx.createOverrides.length = 0;
+    },
+  };
+}

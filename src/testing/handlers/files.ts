@@ -1,0 +1,143 @@
+import { HttpResponse, type RequestHandler } from "msw";
+import { daemonError, daemonErrorBody } from "../bodies.js";
+import type { EmulatorContext } from "../context.js";
+import {
+  type FsFailure,
+  fileInfo,
+  isFsFailure,
+  listDir,
+  mkdirp,
+  move,
+  remove,
+  resolvePath,
+  writeFile,
+} from "../fs-state.js";
+import { buildDownloadBody, DOWNLOAD_BOUNDARY, type DownloadPart } from "../multipart.js";
+import { defineRoute, type RouteInput } from "../pipeline.js";
+import { toolboxSandbox } from "./toolbox-lookup.js";
+
+const fail = (failure: FsFailure, request: Request) =>
+  daemonError(failure.status, failure.message, failure.code, request);
+
+/** A required query parameter resolved to an absolute path, or the daemon's 400. */
+function queryPath(input: RouteInput, name: string): string | Response {
+  const value = input.url.searchParams.get(name);
+  if (value === null || value === "") {
+    return daemonError(400, `${name} is required`, "INVALID_FILE_PATH", input.request);
+  }
+  return resolvePath(value);
+}
+
+/** The toolbox file routes (`{toolboxUrl}/:sandboxId/files…`). */
+export function fileHandlers(ctx: EmulatorContext): RequestHandler[] {
+  const base = `${ctx.options.toolboxUrl}/:sandboxId/files`;
+  return [
+    defineRoute(ctx, "POST /toolbox/files/bulk-upload", "post", `${base}/bulk-upload`, async (input) => {
+      const box = toolboxSandbox(ctx, input);
+      if (box instanceof Response) return box;
+      const form = await input.request.formData();
+      const uploads: { path: string; bytes: Uint8Array }[] = [];
+      const fileParts: [string, File][] = [];
+      form.forEach((value, key) => {
+        if (typeof value !== "string") fileParts.push([key, value]);
+      });
+      for (const [key, value] of fileParts) {
+        const match = /^files\[(\d+)\]\.file$/.exec(key);
+        if (!match) continue;
+        const path = form.get(`files[${match[1]}].path`);
+        if (typeof path !== "string" || path === "") {
+          return daemonError(400, `missing files[${match[1]}].path`, "INVALID_FILE_PATH", input.request);
+        }
+        uploads.push({ path: resolvePath(path), bytes: new Uint8Array(await value.arrayBuffer()) });
+      }
+      const total = uploads.reduce((sum, u) => sum + u.bytes.byteLength, 0);
+      if (total > ctx.options.uploadLimitBytes) {
+        // Daytona Cloud refuses large uploads before the daemon sees them: a plain 400, no daemon code.
+        return HttpResponse.json(
+          {
+            statusCode: 400,
+            message: `Request body too large: ${total} bytes exceeds the limit of ${ctx.options.uploadLimitBytes} bytes`,
+            error: "Bad Request",
+          },
+          { status: 400 },
+        );
+      }
+      for (const upload of uploads) {
+        const failure = writeFile(box, upload.path, upload.bytes);
+        if (failure) return fail(failure, input.request);
+      }
+      return new HttpResponse(null, { status: 200 });
+    }),
+
+    defineRoute(ctx, "POST /toolbox/files/bulk-download", "post", `${base}/bulk-download`, async (input) => {
+      const box = toolboxSandbox(ctx, input);
+      if (box instanceof Response) return box;
+      const body = (await input.request.json().catch(() => undefined)) as { paths?: unknown } | undefined;
+      const paths = Array.isArray(body?.paths)
+        ? body.paths.filter((p): p is string => typeof p === "string")
+        : [];
+      const parts: DownloadPart[] = paths.map((requested) => {
+        const path = resolvePath(requested);
+        const bytes = box.files.get(path);
+        if (bytes) return { kind: "file", path: requested, bytes };
+        const message = box.dirs.has(path)
+          ? `path is a directory: ${requested}`
+          : `file not found: ${requested}`;
+        const code = box.dirs.has(path) ? "INVALID_FILE_PATH" : "FILE_NOT_FOUND";
+        const status = box.dirs.has(path) ? 400 : 404;
+        return { kind: "error", path: requested, error: daemonErrorBody(status, message, code) };
+      });
+      return new HttpResponse(buildDownloadBody(parts), {
+        status: 200,
+        headers: { "Content-Type": `multipart/form-data; boundary=${DOWNLOAD_BOUNDARY}` },
+      });
+    }),
+
+    defineRoute(ctx, "GET /toolbox/files/info", "get", `${base}/info`, (input) => {
+      const box = toolboxSandbox(ctx, input);
+      if (box instanceof Response) return box;
+      const path = queryPath(input, "path");
+      if (path instanceof Response) return path;
+      const info = fileInfo(box, path);
+      return isFsFailure(info) ? fail(info, input.request) : HttpResponse.json(info);
+    }),
+
+    defineRoute(ctx, "GET /toolbox/files", "get", base, (input) => {
+      const box = toolboxSandbox(ctx, input);
+      if (box instanceof Response) return box;
+      const path = queryPath(input, "path");
+      if (path instanceof Response) return path;
+      const entries = listDir(box, path);
+      return isFsFailure(entries) ? fail(entries, input.request) : HttpResponse.json(entries);
+    }),
+
+    defineRoute(ctx, "POST /toolbox/files/folder", "post", `${base}/folder`, (input) => {
+      const box = toolboxSandbox(ctx, input);
+      if (box instanceof Response) return box;
+      const path = queryPath(input, "path");
+      if (path instanceof Response) return path;
+      const failure = mkdirp(box, path);
+      return failure ? fail(failure, input.request) : new HttpResponse(null, { status: 200 });
+    }),
+
+    defineRoute(ctx, "DELETE /toolbox/files", "delete", base, (input) => {
+      const box = toolboxSandbox(ctx, input);
+      if (box instanceof Response) return box;
+      const path = queryPath(input, "path");
+      if (path instanceof Response) return path;
+      const failure = remove(box, path, input.url.searchParams.get("recursive") === "true");
+      return failure ? fail(failure, input.request) : new HttpResponse(null, { status: 200 });
+    }),
+
+    defineRoute(ctx, "POST /toolbox/files/move", "post", `${base}/move`, (input) => {
+      const box = toolboxSandbox(ctx, input);
+      if (box instanceof Response) return box;
+      const source = queryPath(input, "source");
+      if (source instanceof Response) return source;
+      const destination = queryPath(input, "destination");
+      if (destination instanceof Response) return destination;
+      const failure = move(box, source, destination);
+      return failure ? fail(failure, input.request) : new HttpResponse(null, { status: 200 });
+    }),
+  ];
+}

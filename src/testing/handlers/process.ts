@@ -1,0 +1,168 @@
+import { randomUUID } from "node:crypto";
+import { HttpResponse, type RequestHandler } from "msw";
+import { daemonError } from "../bodies.js";
+import { runCommand } from "../commands.js";
+import type { EmulatorContext } from "../context.js";
+import { defineRoute, type RouteInput } from "../pipeline.js";
+import type { SandboxRecord, SessionCommandRecord, SessionRecord } from "../types.js";
+import { toolboxSandbox } from "./toolbox-lookup.js";
+
+function stringRecord(value: unknown): Record<string, string> {
+  if (typeof value !== "object" || value === null) return {};
+  return Object.fromEntries(
+    Object.entries(value).filter((e): e is [string, string] => typeof e[1] === "string"),
+  );
+}
+
+/** The toolbox process routes: `process/execute` and sessions. */
+export function processHandlers(ctx: EmulatorContext): RequestHandler[] {
+  const base = `${ctx.options.toolboxUrl}/:sandboxId/process`;
+
+  const session = (input: RouteInput): { box: SandboxRecord; session: SessionRecord } | Response => {
+    const box = toolboxSandbox(ctx, input);
+    if (box instanceof Response) return box;
+    const id = String(input.params.sessionId);
+    const found = box.sessions.get(id);
+    if (!found) return daemonError(404, `session ${id} not found`, "NOT_FOUND", input.request);
+    return { box, session: found };
+  };
+
+  const sessionCommand = (input: RouteInput): SessionCommandRecord | Response => {
+    const found = session(input);
+    if (found instanceof Response) return found;
+    const id = String(input.params.commandId);
+    const command = found.session.commands.find((c) => c.id === id);
+    return command ?? daemonError(404, `command ${id} not found`, "NOT_FOUND", input.request);
+  };
+
+  return [
+    defineRoute(ctx, "POST /toolbox/process/execute", "post", `${base}/execute`, async (input) => {
+      const box = toolboxSandbox(ctx, input);
+      if (box instanceof Response) return box;
+      const body = (await input.request.json().catch(() => undefined)) as Record<string, unknown> | undefined;
+      if (typeof body?.command !== "string") {
+        return daemonError(400, "command is required", "BAD_REQUEST", input.request);
+      }
+      const outcome = await runCommand(ctx, box, {
+        command: body.command,
+        cwd: typeof body.cwd === "string" ? body.cwd : undefined,
+        env: stringRecord(body.envs),
+        timeoutSeconds: typeof body.timeout === "number" ? body.timeout : undefined,
+      });
+      if (outcome.timedOut) {
+        return daemonError(408, "command execution timeout", "REQUEST_TIMEOUT", input.request);
+      }
+      return HttpResponse.json({ exitCode: outcome.reply.exitCode, result: outcome.reply.output });
+    }),
+
+    defineRoute(ctx, "POST /toolbox/process/session", "post", `${base}/session`, async (input) => {
+      const box = toolboxSandbox(ctx, input);
+      if (box instanceof Response) return box;
+      const body = (await input.request.json().catch(() => undefined)) as { sessionId?: unknown } | undefined;
+      const id = body?.sessionId;
+      if (typeof id !== "string" || id === "") {
+        return daemonError(400, "sessionId is required", "BAD_REQUEST", input.request);
+      }
+      if (box.sessions.has(id))
+        return daemonError(409, `session ${id} already exists`, "CONFLICT", input.request);
+      box.sessions.set(id, { sessionId: id, commands: [] });
+      return new HttpResponse(null, { status: 201 });
+    }),
+
+    defineRoute(
+      ctx,
+      "GET /toolbox/process/session/:sessionId",
+      "get",
+      `${base}/session/:sessionId`,
+      (input) => {
+        const found = session(input);
+        if (found instanceof Response) return found;
+        return HttpResponse.json({
+          sessionId: found.session.sessionId,
+          commands: found.session.commands.map(({ id, command, exitCode }) => ({ id, command, exitCode })),
+        });
+      },
+    ),
+
+    defineRoute(
+      ctx,
+      "DELETE /toolbox/process/session/:sessionId",
+      "delete",
+      `${base}/session/:sessionId`,
+      (input) => {
+        const found = session(input);
+        if (found instanceof Response) return found;
+        found.box.sessions.delete(found.session.sessionId);
+        return new HttpResponse(null, { status: 204 });
+      },
+    ),
+
+    defineRoute(
+      ctx,
+      "POST /toolbox/process/session/:sessionId/exec",
+      "post",
+      `${base}/session/:sessionId/exec`,
+      async (input) => {
+        const found = session(input);
+        if (found instanceof Response) return found;
+        const body = (await input.request.json().catch(() => undefined)) as
+          | Record<string, unknown>
+          | undefined;
+        if (typeof body?.command !== "string") {
+          return daemonError(400, "command is required", "BAD_REQUEST", input.request);
+        }
+        const outcome = await runCommand(ctx, found.box, {
+          command: body.command,
+          cwd: undefined,
+          env: {},
+          timeoutSeconds: undefined,
+          sessionId: found.session.sessionId,
+        });
+        const { reply } = outcome;
+        const record: SessionCommandRecord = {
+          id: randomUUID(),
+          command: body.command,
+          exitCode: reply.exitCode,
+          stdout: reply.stdout,
+          stderr: reply.stderr,
+          output: reply.output,
+        };
+        found.session.commands.push(record);
+        if (body.runAsync === true || body.async === true) {
+          return HttpResponse.json({ cmdId: record.id }, { status: 202 });
+        }
+        return HttpResponse.json({
+          cmdId: record.id,
+          output: reply.output,
+          stdout: reply.stdout,
+          stderr: reply.stderr,
+          exitCode: reply.exitCode,
+        });
+      },
+    ),
+
+    defineRoute(
+      ctx,
+      "GET /toolbox/process/session/:sessionId/command/:commandId",
+      "get",
+      `${base}/session/:sessionId/command/:commandId`,
+      (input) => {
+        const command = sessionCommand(input);
+        if (command instanceof Response) return command;
+        return HttpResponse.json({ id: command.id, command: command.command, exitCode: command.exitCode });
+      },
+    ),
+
+    defineRoute(
+      ctx,
+      "GET /toolbox/process/session/:sessionId/command/:commandId/logs",
+      "get",
+      `${base}/session/:sessionId/command/:commandId/logs`,
+      (input) => {
+        const command = sessionCommand(input);
+        if (command instanceof Response) return command;
+        return HttpResponse.json({ output: command.output, stdout: command.stdout, stderr: command.stderr });
+      },
+    ),
+  ];
+}

@@ -1,0 +1,30 @@
+/**
+ * `@apex/daytona-kit/testing`: an emulator of Daytona's HTTP API (msw v2 handlers + in-memory state) that runs the
+ * real `@daytonaio/sdk` in tests. msw is an optional peer dependency needed only by this entry.
+ */
+export { defaultResponder } from "./default-responder.js";
+export {
+  type CommandMatcher,
+  createDaytonaEmulator,
+  type DaytonaEmulator,
+  type EmulatorSandboxes,
+} from "./emulator.js";
+export { FaultRegistry } from "./faults.js";
+export { EMULATOR_ROUTES, type EmulatorRoute, isEmulatorRoute } from "./routes.js";
+export { EmulatorState, type SeedSandbox } from "./state.js";
+export type {
+  CommandContext,
+  CommandFs,
+  CommandReply,
+  CommandResponder,
+  CreateOverride,
+  DaytonaEmulatorOptions,
+  EmulatedSandboxState,
+  Fault,
+  RandomFaultOptions,
+  RecordedCommand,
+  RequestLogEntry,
+  SandboxRecord,
+  SessionCommandRecord,
+  SessionRecord,
+} from "./types.js";

@@ -1,0 +1,99 @@
+import { HttpResponse, http, type RequestHandler } from "msw";
+import { apiErrorBody } from "./bodies.js";
+import type { EmulatorContext } from "./context.js";
+import type { EmulatorRoute } from "./routes.js";
+import type { Fault } from "./types.js";
+
+/** What a route's resolver receives. */
+export interface RouteInput {
+  readonly request: Request;
+  readonly params: Readonly<Record<string, string | readonly string[] | undefined>>;
+  readonly url: URL;
+}
+
+type Method = "get" | "post" | "put" | "delete";
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** The default message of an injected status (429 uses the API's throttler message). */
+function faultMessage(status: number): string {
+  if (status === 429) return "Rate limit exceeded";
+  return `Injected fault: HTTP ${status}`;
+}
+
+/** The response an injected fault answers with, or `undefined` for a latency-only fault. */
+function faultResponse(fault: Fault, request: Request): Response | undefined {
+  if (fault.connectionError) return HttpResponse.error();
+  if (fault.status === undefined) return undefined;
+  const headers = new Headers(fault.headers);
+  const body =
+    fault.body === undefined ? apiErrorBody(fault.status, faultMessage(fault.status), request) : fault.body;
+  if (typeof body === "string") {
+    if (!headers.has("content-type")) headers.set("content-type", "text/plain");
+    return new HttpResponse(body, { status: fault.status, headers });
+  }
+  return HttpResponse.json(body as Record<string, unknown>, { status: fault.status, headers });
+}
+
+function faultKind(fault: Fault): "status" | "connection" | "latency" {
+  if (fault.connectionError) return "connection";
+  return fault.status === undefined ? "latency" : "status";
+}
+
+/** True when the request carries `Authorization: Bearer <apiKey>`. */
+function isAuthorized(request: Request, apiKey: string): boolean {
+  return request.headers.get("authorization") === `Bearer ${apiKey}`;
+}
+
+/**
+ * Wraps a route's resolver with what every route shares: the request log and in-flight counters, the global
+ * latency, Bearer auth (401 with Daytona's body), and injected faults (before the effect, or after it with
+ * `applyFirst`).
+ */
+export function defineRoute(
+  ctx: EmulatorContext,
+  id: EmulatorRoute,
+  method: Method,
+  url: string,
+  resolve: (input: RouteInput) => Response | Promise<Response>,
+): RequestHandler {
+  return http[method](url, async ({ request, params }) => {
+    const sandboxId = typeof params.id === "string" ? params.id : (params.sandboxId as string | undefined);
+    const entry = ctx.log.begin(id, request, sandboxId);
+    let response: Response = HttpResponse.error();
+    try {
+      if (ctx.options.latencyMs > 0) await sleep(ctx.options.latencyMs);
+      if (!isAuthorized(request, ctx.options.apiKey)) {
+        response = HttpResponse.json(apiErrorBody(401, "Unauthorized", request), { status: 401 });
+        return response;
+      }
+      const fault = ctx.faults.take(id);
+      if (fault) entry.fault = faultKind(fault);
+      if (fault && !fault.applyFirst) {
+        if (fault.latencyMs) await sleep(fault.latencyMs);
+        const early = faultResponse(fault, request);
+        if (early) {
+          response = early;
+          return response;
+        }
+      }
+      response = await resolve({ request, params, url: new URL(request.url) });
+      if (fault?.applyFirst) {
+        if (fault.latencyMs) await sleep(fault.latencyMs);
+        response = faultResponse(fault, request) ?? response;
+      }
+      return response;
+    } finally {
+      ctx.log.end(entry, response.type === "error" ? 0 : response.status);
+    }
+  });
+}
+
+/** The socket.io probe of event mode: msw cannot serve WebSockets, so it answers a network error (not logged as a fault). */
+export function socketIoRoute(ctx: EmulatorContext, apiUrl: string): RequestHandler {
+  return http.get(`${apiUrl}/socket.io/`, ({ request }) => {
+    const entry = ctx.log.begin("GET /socket.io", request, undefined);
+    ctx.log.end(entry, 0);
+    return HttpResponse.error();
+  });
+}

@@ -1,0 +1,258 @@
+import type { EmulatorRoute } from "./routes.js";
+
+/** Every sandbox state Daytona's API can report (the SDK's `SandboxState` enum, as strings). */
+export type EmulatedSandboxState =
+  | "creating"
+  | "restoring"
+  | "destroyed"
+  | "destroying"
+  | "started"
+  | "stopped"
+  | "starting"
+  | "stopping"
+  | "error"
+  | "build_failed"
+  | "pending_build"
+  | "building_snapshot"
+  | "unknown"
+  | "pulling_snapshot"
+  | "archived"
+  | "archiving"
+  | "resizing"
+  | "snapshotting"
+  | "forking"
+  | "pausing"
+  | "paused"
+  | "resuming";
+
+/** One command the emulated daemon ran (through `process/execute` or a session), in order. */
+export interface RecordedCommand {
+  readonly sandboxId: string;
+  readonly command: string;
+  readonly cwd: string | undefined;
+  readonly env: Readonly<Record<string, string>>;
+  /** The `timeout` field as sent, in seconds (`undefined` when the client sent none). */
+  readonly timeoutSeconds: number | undefined;
+  /** Set for session commands. */
+  readonly sessionId?: string;
+  readonly exitCode: number;
+  readonly output: string;
+  /** True when the emulated run exceeded the timeout and the daemon answered 408. */
+  readonly timedOut: boolean;
+  /** `Date.now()` when the command was received. */
+  readonly at: number;
+}
+
+/** One command inside a session, as `GET …/command/:id` and `…/logs` report it. */
+export interface SessionCommandRecord {
+  readonly id: string;
+  readonly command: string;
+  exitCode: number | undefined;
+  stdout: string;
+  stderr: string;
+  output: string;
+}
+
+/** A process session (`process.createSession`). */
+export interface SessionRecord {
+  readonly sessionId: string;
+  readonly commands: SessionCommandRecord[];
+}
+
+/** A pending state change: the next `remainingPolls` GETs answer `intermediate`, then `final` is applied. */
+export interface PendingTransition {
+  intermediate: EmulatedSandboxState;
+  final: EmulatedSandboxState;
+  /** `Infinity` keeps the sandbox stuck in `intermediate` forever. */
+  remainingPolls: number;
+  errorReason?: string;
+  recoverable?: boolean;
+}
+
+/**
+ * The emulator's record of one sandbox: the DTO fields it serves plus the emulated filesystem, sessions and
+ * commands. Tests read it (and may mutate it) to arrange and assert.
+ */
+export interface SandboxRecord {
+  readonly id: string;
+  name: string;
+  organizationId: string;
+  user: string;
+  state: EmulatedSandboxState;
+  desiredState: string;
+  target: string;
+  labels: Record<string, string>;
+  env: Record<string, string>;
+  public: boolean;
+  cpu: number;
+  gpu: number;
+  memory: number;
+  disk: number;
+  snapshot: string | undefined;
+  /** The Dockerfile text when created from an image (`buildInfo.dockerfileContent`). */
+  dockerfileContent: string | undefined;
+  errorReason: string | undefined;
+  recoverable: boolean | undefined;
+  autoStopInterval: number;
+  autoArchiveInterval: number;
+  autoDeleteInterval: number;
+  createdAt: string;
+  updatedAt: string;
+  /** The preview token; replaced on every start. */
+  previewToken: string;
+  /** Every field of the create body, as received (undefined for seeded sandboxes). */
+  createBody: Readonly<Record<string, unknown>> | undefined;
+  pending: PendingTransition | undefined;
+  /** Emulated files: absolute path → bytes. */
+  readonly files: Map<string, Uint8Array>;
+  /** Emulated directories (absolute paths, `/` included). */
+  readonly dirs: Set<string>;
+  readonly sessions: Map<string, SessionRecord>;
+  /** Commands run in this sandbox, in order. */
+  readonly commands: RecordedCommand[];
+}
+
+/** One logged request. */
+export interface RequestLogEntry {
+  readonly method: string;
+  readonly route: EmulatorRoute;
+  readonly url: string;
+  /** The answered status; `0` for an injected connection error. */
+  status: number;
+  readonly sandboxId: string | undefined;
+  /** `Date.now()` when the request arrived. */
+  readonly at: number;
+  /** Set when an injected fault shaped the answer: `"status"`, `"connection"` or `"latency"`. */
+  fault: "status" | "connection" | "latency" | undefined;
+}
+
+/**
+ * A fault for one route. With only `latencyMs`, the request is answered normally after the delay.
+ *
+ * @example
+ * emulator.faults.inject("POST /sandbox", { status: 429, headers: { "Retry-After": "2" } });
+ * emulator.faults.inject("POST /sandbox", { status: 504, applyFirst: true }); // created, but the client sees 504
+ */
+export interface Fault {
+  /** HTTP status to answer with. */
+  status?: number;
+  /** Response body: an object is sent as JSON, a string as text. @default a Daytona-shaped JSON error body */
+  body?: unknown;
+  /** Extra response headers, e.g. `{ "Retry-After": "3" }` or `{ "Retry-After-sandbox-create": "3" }`. */
+  headers?: Record<string, string>;
+  /** Delay before answering, in milliseconds. */
+  latencyMs?: number;
+  /** How many of the next calls fail. @default 1 */
+  times?: number;
+  /** Answer with a network error (`HttpResponse.error()`); the SDK sees `DaytonaConnectionError`. */
+  connectionError?: boolean;
+  /** Perform the real effect first (e.g. create the sandbox), then answer with the fault. */
+  applyFirst?: boolean;
+}
+
+/**
+ * Probabilistic faults for soak tests. Deterministic for a given `seed`.
+ *
+ * @example
+ * emulator.faults.random({ rate: 0.2, seed: 42, kinds: [{ status: 503 }, { connectionError: true }] });
+ */
+export interface RandomFaultOptions {
+  /** Probability in [0, 1] that a request gets a fault. */
+  rate: number;
+  /** Faults to draw from (uniformly). `times` is ignored. @default 503, 502, 429 with Retry-After, connection error */
+  kinds?: Fault[];
+  /** PRNG seed. @default 1 */
+  seed?: number;
+  /** Only these routes get random faults. @default every route except the socket.io probe */
+  routes?: EmulatorRoute[];
+}
+
+/** What a command responder answers. */
+export interface CommandReply {
+  exitCode: number;
+  /** Combined output (stdout then stderr, as the daemon merges them). */
+  output: string;
+  /** Separate streams for session logs. @default stdout = output, stderr = "" */
+  stdout?: string;
+  stderr?: string;
+  /**
+   * Emulated run time in milliseconds. When it exceeds the `timeout` the client sent, the daemon answers 408.
+   * The emulator does not actually wait.
+   * @default 0
+   */
+  durationMs?: number;
+}
+
+/** Helpers a responder can use to read and change the emulated filesystem. */
+export interface CommandFs {
+  readFile(path: string): Uint8Array | undefined;
+  readText(path: string): string | undefined;
+  writeFile(path: string, content: Uint8Array | string): void;
+  exists(path: string): boolean;
+  isDirectory(path: string): boolean;
+  mkdir(path: string): void;
+  remove(path: string): void;
+}
+
+/** Everything a responder knows about a command. */
+export interface CommandContext {
+  readonly command: string;
+  /** Working directory as sent, or the user's home (`/home/daytona`) when none was sent. */
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly timeoutSeconds: number | undefined;
+  readonly sessionId: string | undefined;
+  readonly sandbox: SandboxRecord;
+  readonly fs: CommandFs;
+}
+
+/**
+ * Answers a command, or returns `undefined` to let the next responder (finally the default one) answer.
+ *
+ * @example
+ * const responder: CommandResponder = ({ command }) =>
+ *   command.startsWith("npm ") ? { exitCode: 0, output: "added 1 package\n" } : undefined;
+ */
+export type CommandResponder = (
+  ctx: CommandContext,
+) => CommandReply | undefined | Promise<CommandReply | undefined>;
+
+/** How one `POST /sandbox` should end; queued with `emulator.sandboxes.onNextCreate`. */
+export interface CreateOverride {
+  /** State the sandbox settles in. @default "started" */
+  finalState?: EmulatedSandboxState;
+  errorReason?: string;
+  recoverable?: boolean;
+  /** GETs answering `creating` before `finalState`. @default the emulator's `pollsUntilStarted` */
+  polls?: number;
+  /** Stay in `creating` forever. */
+  stuck?: boolean;
+}
+
+/** Options of {@link createDaytonaEmulator}. */
+export interface DaytonaEmulatorOptions {
+  /** @default "https://api.daytona.test/api" */
+  apiUrl?: string;
+  /** @default "https://proxy.daytona.test/toolbox" */
+  toolboxUrl?: string;
+  /** Requests without `Authorization: Bearer <apiKey>` answer 401. @default "emulator-api-key" */
+  apiKey?: string;
+  /** @default { known: ["us", "eu"], available: ["us", "eu"] } */
+  regions?: { known?: string[]; available?: string[] };
+  /** Use the older 403 message without " for class container". @default false */
+  legacyRegionMessage?: boolean;
+  /** GETs answering `creating`/`starting` before `started`. 0 means POST answers `started`. @default 0 */
+  pollsUntilStarted?: number;
+  /** A bulk-upload whose file parts together exceed this answers 400. @default 5 MiB */
+  uploadLimitBytes?: number;
+  /** Page size of `GET /sandbox` when the client sends no `limit`. @default 100 */
+  listPageSize?: number;
+  /** Tried before the built-in responder. */
+  commandResponder?: CommandResponder;
+  /** Added to every request, in milliseconds (benchmarks). @default 0 */
+  latencyMs?: number;
+  /** Include `toolboxProxyUrl` in sandbox DTOs; `false` makes the SDK ask `GET /sandbox/:id/toolbox-proxy-url`. @default true */
+  includeToolboxProxyUrl?: boolean;
+  /** When set, creating from a snapshot not in this list answers 400 like Daytona. @default any snapshot */
+  knownSnapshots?: string[];
+}
