@@ -29,7 +29,12 @@ export function sleepUnlessAborted(
   ms: number,
   signal: AbortSignal | undefined,
 ): Promise<SleepOutcome> {
-  if (signal === undefined) return sleep(ms).then(() => ({ kind: "slept" }));
+  if (signal === undefined) {
+    // Through a `then` so a sleep that throws synchronously still becomes a rejection.
+    return Promise.resolve()
+      .then(() => sleep(ms))
+      .then(() => ({ kind: "slept" }));
+  }
   if (signal.aborted) return Promise.resolve({ kind: "aborted" });
   return new Promise<SleepOutcome>((resolve, reject) => {
     const onAbort = () => resolve({ kind: "aborted" });
