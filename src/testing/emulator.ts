@@ -52,7 +52,7 @@ export interface DaytonaEmulator {
   readonly requests: readonly RequestLogEntry[];
   readonly sandboxes: EmulatorSandboxes;
   readonly faults: FaultRegistry;
-  /** Starts an msw server with these handlers and `onUnhandledRequest: "error"`; returns it. */
+  /** Starts an msw server with these handlers and `onUnhandledRequest: "error"`; returns it (idempotent). */
   listen(): SetupServer;
   /** Closes the server started by `listen()` (no-op otherwise). */
   close(): void;
@@ -167,9 +167,10 @@ export function createDaytonaEmulator(options: DaytonaEmulatorOptions = {}): Day
     sandboxes,
     faults: ctx.faults,
     listen() {
-      const started = server ?? setupServer(...handlers);
-      server = started;
+      if (server) return server;
+      const started = setupServer(...handlers);
       started.listen({ onUnhandledRequest: "error" });
+      server = started;
       return started;
     },
     close() {
