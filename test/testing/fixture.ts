@@ -1,6 +1,10 @@
 import { Daytona, type DaytonaConfig } from "@daytonaio/sdk";
 import { afterAll, afterEach, beforeAll } from "vitest";
-import { createDaytonaEmulator, type DaytonaEmulator, type DaytonaEmulatorOptions } from "../../src/testing/index.js";
+import {
+  createDaytonaEmulator,
+  type DaytonaEmulator,
+  type DaytonaEmulatorOptions,
+} from "../../src/testing/index.js";
 
 /**
  * One msw server per test file (msw patches globals once). `client()` builds a real SDK client disposed after each

@@ -1,4 +1,4 @@
-import { DaytonaError, DaytonaNotFoundError, DaytonaTimeoutError } from "@daytonaio/sdk";
+import { DaytonaError, DaytonaNotFoundError, DaytonaTimeoutError, SandboxState } from "@daytonaio/sdk";
 import { describe, expect, it } from "vitest";
 import { useEmulator } from "./fixture.js";
 
@@ -8,7 +8,12 @@ describe("create", () => {
   it("creates from an image and records the Dockerfile, labels (with the SDK's language label), env and name", async () => {
     const sandbox = await env
       .client()
-      .create({ image: "python:3.12-slim", name: "probe-box", envVars: { FOO: "bar" }, labels: { team: "qa" } });
+      .create({
+        image: "python:3.12-slim",
+        name: "probe-box",
+        envVars: { FOO: "bar" },
+        labels: { team: "qa" },
+      });
     expect(sandbox.state).toBe("started");
     const record = env.emulator.sandboxes.get(sandbox.id);
     expect(record?.dockerfileContent).toBe("FROM python:3.12-slim\n");
@@ -44,13 +49,20 @@ describe("create", () => {
   });
 
   it("makes one create end in `error` with its reason, which the SDK reports", async () => {
-    env.emulator.sandboxes.onNextCreate({ finalState: "error", errorReason: "disk quota", recoverable: true, polls: 1 });
+    env.emulator.sandboxes.onNextCreate({
+      finalState: "error",
+      errorReason: "disk quota",
+      recoverable: true,
+      polls: 1,
+    });
     const failure = await env
       .client()
       .create()
       .catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(DaytonaError);
-    expect((failure as Error).message).toMatch(/failed to start with status: error, error reason: disk quota/);
+    expect((failure as Error).message).toMatch(
+      /failed to start with status: error, error reason: disk quota/,
+    );
     const [record] = env.emulator.sandboxes.list();
     expect(record?.state).toBe("error");
     expect(record?.recoverable).toBe(true);
@@ -58,7 +70,9 @@ describe("create", () => {
 
   it("makes a create end in `build_failed`", async () => {
     env.emulator.sandboxes.onNextCreate({ finalState: "build_failed", errorReason: "bad Dockerfile" });
-    await expect(env.client().create({ image: "nope:1" })).rejects.toThrow(/build_failed, error reason: bad Dockerfile/);
+    await expect(env.client().create({ image: "nope:1" })).rejects.toThrow(
+      /build_failed, error reason: bad Dockerfile/,
+    );
   });
 
   it("keeps a stuck create in `creating`: the SDK times out and the sandbox still exists", async () => {
@@ -94,12 +108,16 @@ describe("get and list", () => {
       .get("missing-id")
       .catch((e: unknown) => e);
     expect(failure).toBeInstanceOf(DaytonaNotFoundError);
-    expect(failure).toMatchObject({ statusCode: 404, message: "Sandbox with ID or name missing-id not found" });
+    expect(failure).toMatchObject({
+      statusCode: 404,
+      message: "Sandbox with ID or name missing-id not found",
+    });
   });
 
   it("filters by labels (ANDed) and follows cursor pages", async () => {
     const emulator = env.withOptions({ listPageSize: 2 });
-    for (let i = 0; i < 5; i++) emulator.sandboxes.seed({ name: `p-${i}`, labels: { project: "x", n: String(i % 2) } });
+    for (let i = 0; i < 5; i++)
+      emulator.sandboxes.seed({ name: `p-${i}`, labels: { project: "x", n: String(i % 2) } });
     emulator.sandboxes.seed({ name: "other", labels: { project: "y" } });
     const names: string[] = [];
     for await (const sandbox of env.client().list({ labels: { project: "x" } })) names.push(sandbox.name);
@@ -107,7 +125,8 @@ describe("get and list", () => {
     expect(emulator.count("GET /sandbox")).toBe(3);
 
     const odd: string[] = [];
-    for await (const sandbox of env.client().list({ labels: { project: "x", n: "1" } })) odd.push(sandbox.name);
+    for await (const sandbox of env.client().list({ labels: { project: "x", n: "1" } }))
+      odd.push(sandbox.name);
     expect(odd.sort()).toEqual(["p-1", "p-3"]);
   });
 
@@ -116,7 +135,8 @@ describe("get and list", () => {
     env.emulator.sandboxes.seed({ name: "down", state: "stopped" });
     env.emulator.sandboxes.seed({ name: "broken", state: "error", errorReason: "oom" });
     const names: string[] = [];
-    for await (const s of env.client().list({ states: ["stopped", "error"] } as never)) names.push(s.name);
+    for await (const s of env.client().list({ states: [SandboxState.STOPPED, SandboxState.ERROR] }))
+      names.push(s.name);
     expect(names.sort()).toEqual(["broken", "down"]);
     expect(env.emulator.requests[0]?.url).toContain("states=stopped&states=error");
   });
@@ -133,7 +153,9 @@ describe("start, stop, delete, labels, preview", () => {
     });
     await sandbox.stop();
     expect(env.emulator.sandboxes.get(sandbox.id)?.state).toBe("stopped");
-    expect(env.emulator.requests.find((r) => r.route === "POST /sandbox/:id/stop")?.url).toContain("force=false");
+    expect(env.emulator.requests.find((r) => r.route === "POST /sandbox/:id/stop")?.url).toContain(
+      "force=false",
+    );
     await sandbox.start();
     expect(sandbox.state).toBe("started");
     const after = await sandbox.getPreviewLink(3000);
@@ -152,7 +174,10 @@ describe("start, stop, delete, labels, preview", () => {
   it("refuses to stop a sandbox that is not started (400)", async () => {
     const seeded = env.emulator.sandboxes.seed({ state: "stopped" });
     const sandbox = await env.client().get(seeded.id);
-    await expect(sandbox.stop()).rejects.toMatchObject({ statusCode: 400, message: "Sandbox is not started" });
+    await expect(sandbox.stop()).rejects.toMatchObject({
+      statusCode: 400,
+      message: "Sandbox is not started",
+    });
   });
 
   it("deletes a sandbox: later GETs answer 404 and list skips it", async () => {
@@ -181,7 +206,10 @@ describe("start, stop, delete, labels, preview", () => {
 
   it("answers 400 for an invalid preview port", async () => {
     const sandbox = await env.client().create();
-    await expect(sandbox.getPreviewLink(70000)).rejects.toMatchObject({ statusCode: 400, message: "Invalid port" });
+    await expect(sandbox.getPreviewLink(70000)).rejects.toMatchObject({
+      statusCode: 400,
+      message: "Invalid port",
+    });
   });
 
   it("serves toolbox-proxy-url when DTOs omit toolboxProxyUrl", async () => {
