@@ -9,8 +9,11 @@ import { type KitError, kitError } from "../errors.js";
 /** The longest path accepted, in UTF-8 bytes (Linux's `PATH_MAX`). */
 export const MAX_PATH_BYTES = 4_096;
 
-/** Percent-encoded `.`, `/` and `\`: a path that contains one is someone's escape attempt or an encoding mistake. */
-const ENCODED_SEPARATOR = /%(2e|2f|5c)/i;
+/**
+ * Percent-encoded `.`, `/` and `\`, also double-encoded (`%252e`): a path that contains one is someone's escape
+ * attempt or an encoding mistake.
+ */
+const ENCODED_SEPARATOR = /%(25)*(2e|2f|5c)/i;
 
 const encoder = new TextEncoder();
 

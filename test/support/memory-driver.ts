@@ -199,7 +199,8 @@ function mkdirParents(box: MemorySandbox, path: string): undefined | KitError {
 
 function writeFile(box: MemorySandbox, path: string, data: Uint8Array): undefined | KitError {
   if (box.dirs.has(path)) return kitError.invalidArgument("path", `${path} is a directory`, { status: 400 });
-  box.files.set(path, { data: data.slice(), modifiedAt: new Date().toISOString() });
+  // A plain copy: the caller may reuse its buffer, and Buffer#slice would not copy.
+  box.files.set(path, { data: new Uint8Array(data), modifiedAt: new Date().toISOString() });
   return undefined;
 }
 
