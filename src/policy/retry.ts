@@ -2,7 +2,7 @@
  * Retrying a `ResultAsync` operation: classification and backoff from `./backoff.ts`, the loop from p-retry.
  * @module
  */
-import { err, ok, type Result, ResultAsync } from "neverthrow";
+import { err, errAsync, ok, type Result, ResultAsync } from "neverthrow";
 import pRetry, { type RetryContext } from "p-retry";
 import { type KitError, kitError } from "../errors.js";
 import {
@@ -12,7 +12,7 @@ import {
   type RetryPolicy,
   retryDelayMs,
 } from "./backoff.js";
-import { realSleep, sleepUnlessAborted } from "./sleep.js";
+import { realSleep, type SleepOutcome, sleepUnlessAborted } from "./sleep.js";
 
 export type { BackoffPolicy, RetryInfo, RetryPolicy } from "./backoff.js";
 export { DEFAULT_RETRY_POLICY, isRetryable, retryDelayMs } from "./backoff.js";
@@ -69,7 +69,7 @@ export function retryResult<T>(
   options: RetryOptions = {},
 ): ResultAsync<T, KitError> {
   const settings = resolveSettings(options);
-  if (settings.isErr()) return new ResultAsync(Promise.resolve(err(settings.error)));
+  if (settings.isErr()) return errAsync(settings.error);
   return new ResultAsync(
     retryLoop(operation, run, settings.value, options.signal, options.idempotent ?? true),
   );
@@ -110,7 +110,7 @@ async function retryLoop<T>(
       if (delayMs >= remainingMs) return false;
     }
     notify(settings.onRetry, { operation, attempt: attemptNumber, delayMs, error });
-    let outcome: Awaited<ReturnType<typeof sleepUnlessAborted>>;
+    let outcome: SleepOutcome;
     try {
       outcome = await sleepUnlessAborted(settings.sleep, delayMs, signal);
     } catch (cause) {
