@@ -6,14 +6,12 @@ const env = useEmulator();
 
 describe("create", () => {
   it("creates from an image and records the Dockerfile, labels (with the SDK's language label), env and name", async () => {
-    const sandbox = await env
-      .client()
-      .create({
-        image: "python:3.12-slim",
-        name: "probe-box",
-        envVars: { FOO: "bar" },
-        labels: { team: "qa" },
-      });
+    const sandbox = await env.client().create({
+      image: "python:3.12-slim",
+      name: "probe-box",
+      envVars: { FOO: "bar" },
+      labels: { team: "qa" },
+    });
     expect(sandbox.state).toBe("started");
     const record = env.emulator.sandboxes.get(sandbox.id);
     expect(record?.dockerfileContent).toBe("FROM python:3.12-slim\n");
