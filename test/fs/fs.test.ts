@@ -190,6 +190,10 @@ describe("path refusal", () => {
   it("never sends a driver call outside the root (1,000 random paths)", async () => {
     const paths: string[] = [];
     const record = (path: string) => paths.push(path);
+    const seen = <T>(touched: string[], result: T): T => {
+      touched.forEach(record);
+      return result;
+    };
     const watching: SandboxDriver = {
       ...driver,
       uploadFiles: (id, files, options) => {
@@ -200,11 +204,11 @@ describe("path refusal", () => {
         list.forEach(record);
         return driver.downloadFiles(id, list);
       },
-      fileInfo: (id, path) => (record(path), driver.fileInfo(id, path)),
-      listFiles: (id, path) => (record(path), driver.listFiles(id, path)),
-      createFolder: (id, path, mode) => (record(path), driver.createFolder(id, path, mode)),
-      deleteFile: (id, path, recursive) => (record(path), driver.deleteFile(id, path, recursive)),
-      moveFile: (id, from, to) => (record(from), record(to), driver.moveFile(id, from, to)),
+      fileInfo: (id, path) => seen([path], driver.fileInfo(id, path)),
+      listFiles: (id, path) => seen([path], driver.listFiles(id, path)),
+      createFolder: (id, path, mode) => seen([path], driver.createFolder(id, path, mode)),
+      deleteFile: (id, path, recursive) => seen([path], driver.deleteFile(id, path, recursive)),
+      moveFile: (id, from, to) => seen([from, to], driver.moveFile(id, from, to)),
     };
     const watched = createSandboxFs({ driver: watching, sandboxId, exec: createExec({ driver, sandboxId }) });
     const segment = fc.oneof(
