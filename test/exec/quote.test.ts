@@ -63,7 +63,7 @@ describe("shellQuote", () => {
       { numRuns: 1_000, seed: 20_260_101 },
     );
     // Lone surrogates cannot be encoded as UTF-8 at all; the shell never sees them intact, so compare well-formed text.
-    const values = samples.map((s) => s.toWellFormed());
+    const values = samples.map((s) => Buffer.from(s, "utf8").toString("utf8"));
     const out = throughShell(values);
     expect(out).toHaveLength(values.length);
     values.forEach((value, i) => {
