@@ -249,7 +249,7 @@ export const kitError = {
   noRegionAvailable: (attempts: readonly RegionAttempt[]) =>
     make(
       "NoRegionAvailable",
-      `No region could create the sandbox: ${attempts.map((a) => `${a.region}: ${a.error.message}`).join("; ")}`,
+      `No region was available: ${attempts.map((a) => `${a.region}: ${a.error.message}`).join("; ")}`,
       false,
       { attempts },
     ),

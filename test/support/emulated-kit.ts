@@ -9,7 +9,12 @@ export interface EmulatedKit {
   readonly clock: FakeClock;
 }
 
-export function emulatedKit(env: EmulatedDaytona, retry: RetryPolicy = {}, ensureMs = 60_000): EmulatedKit {
+export function emulatedKit(
+  env: EmulatedDaytona,
+  retry: RetryPolicy = {},
+  ensureMs = 60_000,
+  targets?: readonly string[],
+): EmulatedKit {
   const clock = fakeClock();
   const kit = createKit(
     {
@@ -17,6 +22,7 @@ export function emulatedKit(env: EmulatedDaytona, retry: RetryPolicy = {}, ensur
       retry: { now: clock.now, sleep: clock.sleep, random: () => 0.5, ...retry },
       timeouts: { ensureMs },
       env: {},
+      ...(targets ? { targets } : {}),
     },
     { clock, pollMs: 50 },
   );

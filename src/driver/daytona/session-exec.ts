@@ -18,14 +18,16 @@ export interface SessionExecTiming {
   readonly now: () => number;
 }
 
-/** Builds the one shell line a session runs: sessions take no cwd or env, so both travel in the command. */
+/**
+ * Builds the one shell line a session runs. Sessions take no cwd or env, so both travel in the command; the
+ * command itself then runs in its own `sh -c` so a `;` or `||` in it cannot escape the `cd … &&` guard.
+ * Without cwd and env the command is sent as it is.
+ */
 export function sessionCommandLine(request: Pick<ExecRequest, "command" | "cwd" | "env">): string {
-  const parts: string[] = [];
-  if (request.cwd) parts.push(`cd ${shellQuote(request.cwd)}`);
   const env = Object.entries(request.env ?? {});
-  const prefix = env.length > 0 ? `${quoteArgs(["env", ...env.map(([k, v]) => `${k}=${v}`)])} ` : "";
-  parts.push(`${prefix}sh -c ${shellQuote(request.command)} 2>&1`);
-  return parts.join(" && ");
+  if (!request.cwd && env.length === 0) return request.command;
+  const run = `${quoteArgs(["env", ...env.map(([k, v]) => `${k}=${v}`)])} sh -c ${shellQuote(request.command)}`;
+  return request.cwd ? `cd ${shellQuote(request.cwd)} && ${run}` : run;
 }
 
 /** Runs `request` in a fresh session, streaming new output to `request.onOutput`, then deletes the session. */

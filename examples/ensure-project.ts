@@ -1,0 +1,26 @@
+/**
+ * Ensure a project's sandbox, stop it, ensure it again (started, not recreated), then delete it.
+ * Runs on the local driver by default: `npx tsx examples/ensure-project.ts`.
+ */
+import { createKit } from "../src/index.js";
+
+await using kit = createKit({
+  retry: { onRetry: ({ operation, attempt, delayMs, error }) => console.log(`retry ${operation} #${attempt} in ${delayMs} ms (${error.kind})`) },
+});
+
+const first = await kit.ensure({ projectId: "example-ensure" });
+if (first.isErr()) {
+  console.error(`${first.error.kind}: ${first.error.message}`);
+  process.exit(1);
+}
+const sandbox = first.value;
+console.log(`ensured ${sandbox.id} in ${sandbox.region}: ${sandbox.state}`);
+
+console.log(`stopped: ${(await sandbox.stop()).map((info) => info.state).unwrapOr("stop failed")}`);
+
+const again = await kit.ensure({ projectId: "example-ensure" });
+console.log(
+  again.isOk() ? `ensured again: same sandbox ${again.value.id === sandbox.id}, ${again.value.state}` : again.error.message,
+);
+
+console.log(`deleted: ${(await sandbox.delete()).isOk()}`);
