@@ -1,0 +1,20 @@
+/**
+ * The local driver: real Debian sandboxes on this Linux machine (root), the library's embedded default.
+ * @module
+ */
+export {
+  createLocalDriver,
+  type LocalCapabilities,
+  type LocalDriver,
+  type LocalDriverOptions,
+} from "./driver.js";
+export {
+  canBuildImages,
+  DEFAULT_LOCAL_IMAGE,
+  type EnsureImageOptions,
+  ensureLocalImage,
+  type ImageProgress,
+  LOCAL_IMAGES,
+  type LocalImage,
+} from "./images.js";
+export { kitHome } from "./layout.js";

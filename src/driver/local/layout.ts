@@ -1,0 +1,71 @@
+/**
+ * Where the local driver keeps its state on disk. Everything lives under one home directory, outside the repo:
+ *
+ * ```text
+ * $DAYTONA_KIT_HOME/                     (default ~/.cache/daytona-kit)
+ *   debs/                                 debootstrap's package cache (makes a rebuild quick)
+ *   images/<key>/rootfs/                  a finished base root filesystem (read-only lower layer)
+ *   images/<key>.partial-<pid>/           a build in progress (renamed into place when complete)
+ *   images/<key>.lock                     held while one process builds <key>
+ *   sandboxes/<id>/meta.json              what the driver knows about one sandbox
+ *   sandboxes/<id>/upper, work/           the sandbox's copy-on-write layer (overlayfs)
+ *   sandboxes/<id>/root/                  the merged root the sandbox sees as `/`
+ *   sandboxes/<id>/exec/                  short-lived output files of running commands
+ * ```
+ * @module
+ */
+import { homedir } from "node:os";
+import { join, resolve } from "node:path";
+
+/** The directory names and files of one sandbox. */
+export interface SandboxPaths {
+  readonly dir: string;
+  readonly meta: string;
+  readonly lock: string;
+  readonly upper: string;
+  readonly work: string;
+  readonly root: string;
+  readonly exec: string;
+  readonly initLog: string;
+}
+
+/**
+ * The local driver's home: `home` when given, else `$DAYTONA_KIT_HOME`, else `~/.cache/daytona-kit`.
+ * @example
+ * ```ts
+ * kitHome() // => "/root/.cache/daytona-kit"
+ * ```
+ */
+export function kitHome(home?: string): string {
+  const chosen = home ?? process.env.DAYTONA_KIT_HOME;
+  if (chosen !== undefined && chosen !== "") return resolve(chosen);
+  return join(homedir(), ".cache", "daytona-kit");
+}
+
+/** Where images and their locks live. */
+export function imagesDir(home: string): string {
+  return join(home, "images");
+}
+
+/** Where sandboxes live. */
+export function sandboxesDir(home: string): string {
+  return join(home, "sandboxes");
+}
+
+/** Every path of sandbox `id` under `home`. */
+export function sandboxPaths(home: string, id: string): SandboxPaths {
+  const dir = join(sandboxesDir(home), id);
+  return {
+    dir,
+    meta: join(dir, "meta.json"),
+    lock: join(dir, "lifecycle.lock"),
+    upper: join(dir, "upper"),
+    work: join(dir, "work"),
+    root: join(dir, "root"),
+    exec: join(dir, "exec"),
+    initLog: join(dir, "init.log"),
+  };
+}
+
+/** Sandbox ids are ours (`lsb-` + hex); anything else is refused before it becomes a path. */
+export const SANDBOX_ID_PATTERN = /^lsb-[0-9a-f]{12}$/;
