@@ -19,7 +19,7 @@ export interface CommandOutcome {
 }
 
 /** Filesystem helpers over one sandbox, resolving relative paths against `cwd`. */
-function commandFs(box: SandboxRecord, cwd: string): CommandFs {
+export function commandFs(box: SandboxRecord, cwd: string): CommandFs {
   const at = (path: string) => resolvePath(path, cwd);
   return {
     readFile: (path) => box.files.get(at(path)),

@@ -1,0 +1,88 @@
+import { describe, expect, it } from "vitest";
+import { commandFs } from "../../src/testing/commands.js";
+import { createDaytonaEmulator, defaultResponder } from "../../src/testing/index.js";
+
+function run(command: string, env: Record<string, string> = {}, cwd = "/home/daytona") {
+  const emulator = createDaytonaEmulator();
+  const box = emulator.sandboxes.seed({
+    files: { "/home/daytona/a.txt": "A\n", "/etc/os-release": "ID=debian\n" },
+  });
+  const fs = commandFs(box, cwd);
+  const reply = defaultResponder({
+    command,
+    cwd,
+    env,
+    timeoutSeconds: undefined,
+    sessionId: undefined,
+    sandbox: box,
+    fs,
+  });
+  return { reply, box };
+}
+
+describe("default command responder", () => {
+  it("echoes words, honouring -n, quotes and variables", () => {
+    expect(run("echo hello   world").reply.output).toBe("hello world\n");
+    expect(run("echo -n 'a  b'").reply.output).toBe("a  b");
+    expect(run("echo \"$X-${Y}\" '$X'", { X: "1", Y: "2" }).reply.output).toBe("1-2 $X\n");
+    expect(run("echo $UNSET.").reply.output).toBe(".\n");
+  });
+
+  it("formats printf with %s, %d, %% and escapes, reusing the format for extra arguments", () => {
+    expect(run("printf '%s=%d%%\\n' a 5").reply.output).toBe("a=5%\n");
+    expect(run("printf '%s\\n' x y").reply.output).toBe("x\ny\n");
+  });
+
+  it("answers true, false and exit N, stopping at exit", () => {
+    expect(run("true").reply.exitCode).toBe(0);
+    expect(run("false").reply.exitCode).toBe(1);
+    expect(run("exit 42; echo never").reply).toMatchObject({ exitCode: 42, output: "" });
+  });
+
+  it("joins with &&, || and ; like sh", () => {
+    expect(run("false && echo a || echo b").reply.output).toBe("b\n");
+    expect(run("true && echo a; echo c").reply.output).toBe("a\nc\n");
+    expect(run("false; echo after").reply).toMatchObject({ exitCode: 0, output: "after\n" });
+    expect(run("echo one\necho two").reply.output).toBe("one\ntwo\n");
+  });
+
+  it("reads files with cat, relative to the cwd, and reports missing ones on stderr with exit 1", () => {
+    expect(run("cat a.txt /etc/os-release").reply.output).toBe("A\nID=debian\n");
+    expect(run("cat nope").reply).toMatchObject({
+      exitCode: 1,
+      stdout: "",
+      stderr: "cat: nope: No such file or directory\n",
+    });
+    expect(run("cat nope 2>/dev/null").reply.output).toBe("");
+  });
+
+  it("tracks cd and pwd within one command", () => {
+    expect(run("pwd").reply.output).toBe("/home/daytona\n");
+    expect(run("cd /tmp && pwd").reply.output).toBe("/tmp\n");
+    expect(run("cd /missing").reply.exitCode).toBe(2);
+  });
+
+  it("redirects stdout into the emulated fs", () => {
+    const { reply, box } = run("echo hi > out.txt && echo more >> out.txt");
+    expect(reply.output).toBe("");
+    expect(new TextDecoder().decode(box.files.get("/home/daytona/out.txt"))).toBe("hi\nmore\n");
+  });
+
+  it("tests paths with test and [", () => {
+    expect(run("test -f a.txt").reply.exitCode).toBe(0);
+    expect(run("[ -d /tmp ]").reply.exitCode).toBe(0);
+    expect(run("[ -e /nope ] || echo absent").reply.output).toBe("absent\n");
+    expect(run("test ! -d a.txt").reply.exitCode).toBe(0);
+  });
+
+  it("adds sleep to the emulated duration", () => {
+    expect(run("sleep 2 && sleep 0.5").reply.durationMs).toBe(2500);
+    expect(run("sleep 1m").reply.durationMs).toBe(60_000);
+  });
+
+  it("answers exit 0 with no output for unknown commands and unsupported syntax", () => {
+    expect(run("apt-get install -y git").reply).toMatchObject({ exitCode: 0, output: "" });
+    expect(run("echo a | tr a b").reply).toMatchObject({ exitCode: 0, output: "" });
+    expect(run("echo $(whoami)").reply).toMatchObject({ exitCode: 0, output: "" });
+  });
+});
