@@ -87,14 +87,14 @@ describe("ensure", () => {
 
   it("ends a sandbox that fails to start in SandboxFailed with the server's reason", async () => {
     const { kit } = emulatedKit(env);
-    env.emulator.onNextCreate({ finalState: "error", errorReason: "image pull failed", polls: 1 });
+    env.emulator.sandboxes.onNextCreate({ finalState: "error", errorReason: "image pull failed", polls: 1 });
     const failed = (await kit.ensure({ projectId: "broken" }))._unsafeUnwrapErr();
     expect(failed).toMatchObject({ kind: "SandboxFailed", state: "error", reason: "image pull failed" });
   });
 
   it("ends a sandbox stuck in creating in Timeout at the deadline", async () => {
     const { kit, clock } = emulatedKit(env, {}, 1_500);
-    env.emulator.onNextCreate({ stuck: true });
+    env.emulator.sandboxes.onNextCreate({ stuck: true });
     const stuck = (await kit.ensure({ projectId: "stuck" }))._unsafeUnwrapErr();
     expect(stuck.kind).toBe("Timeout");
     expect(clock.now()).toBeLessThanOrEqual(1_500);
