@@ -77,7 +77,14 @@ export function defineRoute(
           return response;
         }
       }
-      response = await resolve({ request, params, url: new URL(request.url) });
+      try {
+        response = await resolve({ request, params, url: new URL(request.url) });
+      } catch (error) {
+        // A throwing responder (or an emulator bug) becomes a visible 500 instead of msw's generic error.
+        const message = `emulator: ${id} failed: ${error instanceof Error ? error.message : String(error)}`;
+        response = HttpResponse.json(apiErrorBody(500, message, request), { status: 500 });
+        return response;
+      }
       if (fault?.applyFirst) {
         if (fault.latencyMs) await sleep(fault.latencyMs);
         response = faultResponse(fault, request) ?? response;

@@ -136,3 +136,17 @@ describe("sessions", () => {
     await expect(sandbox.process.createSession("dup")).rejects.toMatchObject({ statusCode: 409 });
   });
 });
+
+describe("responder failures", () => {
+  it("turns a throwing responder into a 500 whose message names the route and the cause", async () => {
+    env.emulator.onCommand("explode", () => {
+      throw new Error("responder bug");
+    });
+    const sandbox = await env.client().create();
+    await expect(sandbox.process.executeCommand("explode")).rejects.toMatchObject({
+      statusCode: 500,
+      message: "emulator: POST /toolbox/process/execute failed: responder bug",
+    });
+    expect(env.emulator.requests.at(-1)?.status).toBe(500);
+  });
+});
