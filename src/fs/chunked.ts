@@ -43,9 +43,12 @@ export function splitIntoParts(data: Uint8Array, partBytes: number): Uint8Array[
   return parts;
 }
 
-/** The command that joins the parts in order into `target` and prints its SHA-256. */
+/**
+ * The command that joins the parts in order into `target` and prints its SHA-256. Every path is absolute, so none
+ * can be read as an option (no `--` needed, which minimal shells and busybox tools do not all accept).
+ */
 export function joinCommand(partPaths: readonly string[], target: string): string {
-  return `cat -- ${partPaths.map(shellQuote).join(" ")} > ${shellQuote(target)} && sha256sum -- ${shellQuote(target)}`;
+  return `cat ${partPaths.map(shellQuote).join(" ")} > ${shellQuote(target)} && sha256sum ${shellQuote(target)}`;
 }
 
 /**

@@ -32,7 +32,7 @@ describe("splitIntoParts / joinCommand", () => {
 
   it("quotes every path in the join command", () => {
     expect(joinCommand(["/w/.kit-parts-1-a b/part-000000", "/w/p'1"], "/w/.kit-tmp-1-a b")).toBe(
-      "cat -- '/w/.kit-parts-1-a b/part-000000' '/w/p'\\''1' > '/w/.kit-tmp-1-a b' && sha256sum -- '/w/.kit-tmp-1-a b'",
+      "cat '/w/.kit-parts-1-a b/part-000000' '/w/p'\\''1' > '/w/.kit-tmp-1-a b' && sha256sum '/w/.kit-tmp-1-a b'",
     );
   });
 });
@@ -60,7 +60,7 @@ describe("chunked writes", () => {
     });
     vi.spyOn(driver, "exec").mockImplementation((id, request) => {
       steps.push(
-        request.command.startsWith("cat -- ") && request.command.includes("&& sha256sum -- ")
+        request.command.startsWith("cat /") && request.command.includes(" && sha256sum /")
           ? "join+hash"
           : "?",
       );

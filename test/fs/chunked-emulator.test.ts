@@ -1,0 +1,95 @@
+import { createHash } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createExec } from "../../src/exec/exec.js";
+import { createSandboxFs } from "../../src/fs/fs.js";
+import type { SandboxFs } from "../../src/fs/types.js";
+import { startEmulatedDaytona } from "../support/emulated-daytona.js";
+
+/**
+ * The chunked path through the real SDK and the emulator: the HTTP sequence it produces, and what happens when the
+ * join in the sandbox goes wrong. The emulator's built-in shell has no `sha256sum` and its `cat` is not
+ * binary-safe; the rules below stand in for a correct and a faulty sandbox.
+ */
+const CAP = 64 * 1024;
+const daytona = startEmulatedDaytona();
+let sandboxId: string;
+let fs: SandboxFs;
+const data = Uint8Array.from({ length: 3 * CAP + 100 }, (_, i) => (i * 13 + 5) % 256);
+const sha = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");
+
+beforeAll(async () => {
+  sandboxId = (await daytona.driver.create({ image: "node:20-slim", timeoutMs: 30_000 }))._unsafeUnwrap().id;
+  fs = createSandboxFs({
+    driver: daytona.driver,
+    sandboxId,
+    exec: createExec({ driver: daytona.driver, sandboxId }),
+    uploadCapBytes: CAP,
+  });
+});
+afterAll(() => daytona.close());
+
+/** A join rule that concatenates the parts byte-exactly, optionally corrupting the result. */
+function joinRule(corrupt: boolean) {
+  daytona.emulator.onCommand(/^cat \//, (ctx) => {
+    const match = /^cat ((?:\S+ )+)> (\S+) && sha256sum (\S+)$/.exec(ctx.command);
+    if (!match?.[1] || !match[2]) return { exitCode: 2, output: "unexpected command\n" };
+    const parts = match[1].trim().split(" ");
+    const joined = new Uint8Array(Buffer.concat(parts.map((p) => ctx.fs.readFile(p) ?? new Uint8Array())));
+    if (corrupt) joined[0] = (joined[0] ?? 0) ^ 0xff;
+    ctx.fs.writeFile(match[2], joined);
+    return { exitCode: 0, output: `${sha(joined)}  ${match[2]}\n` };
+  });
+}
+
+const routesSince = (start: number) =>
+  daytona.emulator.requests
+    .slice(start)
+    .map((r) => r.route)
+    .filter((r) => r.startsWith("POST /toolbox") || r.startsWith("DELETE /toolbox"));
+
+describe("chunked upload through the Daytona driver", () => {
+  it("sends folder, parts, one join+hash command, move, cleanup, in that order", async () => {
+    joinRule(false);
+    const start = daytona.emulator.requests.length;
+    expect((await fs.writeBytes("out/big.bin", data, { chunked: true })).isOk()).toBe(true);
+    expect(routesSince(start)).toEqual([
+      "POST /toolbox/files/folder",
+      "POST /toolbox/files/bulk-upload",
+      "POST /toolbox/files/bulk-upload",
+      "POST /toolbox/files/bulk-upload",
+      "POST /toolbox/files/bulk-upload",
+      "POST /toolbox/process/execute",
+      "POST /toolbox/files/move",
+      "DELETE /toolbox/files",
+    ]);
+    const box = daytona.emulator.sandboxes.get(sandboxId)!;
+    expect(sha(box.files.get("/workspace/out/big.bin")!)).toBe(sha(data));
+    expect([...box.files.keys(), ...box.dirs].filter((p) => p.includes(".kit-"))).toEqual([]);
+  });
+
+  it("refuses a join whose checksum differs, leaving the old file and no leftovers", async () => {
+    await fs.writeText("keep/big.bin", "old content");
+    joinRule(true);
+    const result = await fs.writeBytes("keep/big.bin", data, { chunked: true });
+    expect(result._unsafeUnwrapErr().message).toContain("failed verification");
+    expect((await fs.readText("keep/big.bin"))._unsafeUnwrap()).toBe("old content");
+    const box = daytona.emulator.sandboxes.get(sandboxId)!;
+    expect([...box.files.keys(), ...box.dirs].filter((p) => p.includes(".kit-"))).toEqual([]);
+  });
+
+  it("fails verification and leaves nothing when the sandbox cannot join and hash the parts faithfully", async () => {
+    // The built-in shell (no rules): text-mode cat, no sha256sum.
+    daytona.emulator.reset();
+    sandboxId = (await daytona.driver.create({ image: "node:20-slim", timeoutMs: 30_000 }))._unsafeUnwrap()
+      .id;
+    const fresh = createSandboxFs({
+      driver: daytona.driver,
+      sandboxId,
+      exec: createExec({ driver: daytona.driver, sandboxId }),
+      uploadCapBytes: CAP,
+    });
+    const result = await fresh.writeBytes("big.bin", data, { chunked: true });
+    expect(result._unsafeUnwrapErr().kind).toBe("Unexpected");
+    expect((await fresh.exists("big.bin"))._unsafeUnwrap()).toBe(false);
+  });
+});
