@@ -1,0 +1,164 @@
+/**
+ * `createProvisioner`: the `sandbox.provision` facade. Every method validates its input first (bad input is
+ * `InvalidArgument` with nothing executed), then hands a recipe to the one engine.
+ * @module
+ */
+import { err, errAsync, ok, type Result, ResultAsync } from "neverthrow";
+import { type KitError, kitError } from "../errors.js";
+import { checkShellText } from "../exec/quote.js";
+import { type AllOptions, type AllResult, allRecipe } from "./all.js";
+import { type AptOptions, type AptResult, aptRecipe } from "./apt.js";
+import { applyRecipe, type Recipe } from "./engine.js";
+import { type GitOptions, type GitResult, gitService } from "./git.js";
+import { type MongoOptions, type MongoResult, mongoRecipe } from "./mongo.js";
+import { type NodeBuildOptions, type NodeBuildResult, nodeBuildRecipe } from "./node/build.js";
+import { type NodeInstallOptions, type NodeInstallResult, nodeInstallRecipe } from "./node/install.js";
+import { type ServeStaticOptions, type ServeStaticResult, serveStaticPlan } from "./node/serve-static.js";
+import { STATIC_SERVER_SCRIPT } from "./node/static-server-script.js";
+import { type PostgresOptions, type PostgresResult, postgresService } from "./postgres.js";
+import { type RedisOptions, type RedisResult, redisService } from "./redis.js";
+import { composeServices, type Service } from "./service.js";
+import type { ProvisionContext, ProvisionStep, RunOptions } from "./types.js";
+
+/** Node.js helpers of {@link Provisioner}. */
+export interface NodeProvisioner {
+  /** `npm install --legacy-peer-deps --ignore-scripts` in `dir` (300 s); pnpm refused in ≤ 1 GiB sandboxes. */
+  install(dir: string, options?: NodeInstallOptions): ResultAsync<NodeInstallResult, KitError>;
+  /** Kills stray node processes, then `npm run <script>` under a heap limit from the sandbox memory. */
+  build(dir: string, options?: NodeBuildOptions): ResultAsync<NodeBuildResult, KitError>;
+  /** Serves `dir` (SPA fallback) in the background and waits until the port answers. */
+  serveStatic(dir: string, options?: ServeStaticOptions): ResultAsync<ServeStaticResult, KitError>;
+}
+
+/** Dry runs: the steps each call would run, validated, without touching the sandbox. */
+export interface ProvisionPlanner {
+  apt(packages: readonly string[], options?: AptOptions): Result<readonly ProvisionStep[], KitError>;
+  git(options?: GitOptions): Result<readonly ProvisionStep[], KitError>;
+  postgres(options?: PostgresOptions): Result<readonly ProvisionStep[], KitError>;
+  redis(options?: RedisOptions): Result<readonly ProvisionStep[], KitError>;
+  mongo(options?: MongoOptions): Result<readonly ProvisionStep[], KitError>;
+  all(options: AllOptions): Result<readonly ProvisionStep[], KitError>;
+  nodeInstall(dir: string, options?: NodeInstallOptions): Result<readonly ProvisionStep[], KitError>;
+  nodeBuild(dir: string, options?: NodeBuildOptions): Result<readonly ProvisionStep[], KitError>;
+  serveStatic(dir: string, options?: ServeStaticOptions): Result<readonly ProvisionStep[], KitError>;
+}
+
+/**
+ * Recipes for a sandbox. Each call returns a typed result; re-running one on a provisioned sandbox installs nothing
+ * and costs one exec round trip.
+ *
+ * @example
+ * ```ts
+ * const db = await sandbox.provision.postgres({ database: "myapp", port: 5432 });
+ * if (db.isOk()) console.log(db.value.url); // postgresql://postgres@localhost:5432/myapp
+ * ```
+ */
+export interface Provisioner {
+  /** Installs Debian packages: one `apt-get update` per sandbox, one batched install, installed ones skipped. */
+  apt(packages: readonly string[], options?: AptOptions): ResultAsync<AptResult, KitError>;
+  /** Installs git if missing and configures the commit author; optionally initialises a repository. */
+  git(options?: GitOptions): ResultAsync<GitResult, KitError>;
+  /** Installs and starts PostgreSQL with `trust` for local connections; creates the database. */
+  postgres(options?: PostgresOptions): ResultAsync<PostgresResult, KitError>;
+  /** Installs and starts Redis on 127.0.0.1. */
+  redis(options?: RedisOptions): ResultAsync<RedisResult, KitError>;
+  /** Starts MongoDB when the image has it; `Unsupported` (nothing installed) on slim images. */
+  mongo(options?: MongoOptions): ResultAsync<MongoResult, KitError>;
+  /** git + PostgreSQL + Redis with one update and one install. */
+  all(options: AllOptions): ResultAsync<AllResult, KitError>;
+  readonly node: NodeProvisioner;
+  /** Dry runs of the calls above. */
+  readonly plan: ProvisionPlanner;
+}
+
+const DEFAULT_STATE_DIR = "/workspace/.daytona-kit";
+
+/**
+ * Builds the provisioner of one sandbox.
+ *
+ * @example
+ * ```ts
+ * const provision = createProvisioner({ exec, writeText: fs.writeText, memoryGiB: 1 });
+ * await provision.all({ git: true, postgres: { database: "myapp" }, redis: true });
+ * ```
+ */
+export function createProvisioner(ctx: ProvisionContext): Provisioner {
+  const memoryGiB = ctx.memoryGiB ?? 1;
+  const stateDir = ctx.stateDir ?? DEFAULT_STATE_DIR;
+  // apt and dpkg hold a lock: calls of one provisioner that may install run one after another.
+  const serialize = createQueue();
+
+  const run = <T>(recipe: Result<Recipe<T>, KitError>, options: RunOptions = {}, queued = true) =>
+    recipe.asyncAndThen((r) => {
+      const go = () => applyRecipe(ctx.exec, r, options);
+      return queued ? serialize(go) : go();
+    });
+  const service = <T>(built: Result<Service<T>, KitError>) =>
+    built.map((s) => {
+      const composed = composeServices(s.name, { value: s });
+      return {
+        ...composed,
+        parse: (facts: Parameters<typeof composed.parse>[0]) => composed.parse(facts).map((v) => v.value),
+      };
+    });
+  const steps = <T>(recipe: Result<Recipe<T>, KitError>) => recipe.map((r) => r.steps);
+  const checkedState = checkShellText(stateDir, "stateDir").andThen((dir) =>
+    dir.startsWith("/")
+      ? ok(dir)
+      : err(kitError.invalidArgument("stateDir", "stateDir must be an absolute path.")),
+  );
+  const staticPlan = (dir: string, options: ServeStaticOptions = {}) =>
+    checkedState.andThen((state) => serveStaticPlan(dir, options, state));
+
+  return {
+    apt: (packages, options) => run(aptRecipe(packages, options), options),
+    git: (options) => run(service(gitService(options)), options),
+    postgres: (options) => run(service(postgresService(options)), options),
+    redis: (options) => run(service(redisService(options)), options),
+    mongo: (options) => run(mongoRecipe(options), options),
+    all: (options) => run(allRecipe(options), options),
+    node: {
+      install: (dir, options = {}) => run(nodeInstallRecipe(dir, options, memoryGiB), options, false),
+      build: (dir, options = {}) => {
+        const onEvent: RunOptions["onEvent"] = (event) => {
+          options.onEvent?.(event);
+          if (event.type === "output" && event.step === "node.build") options.onOutput?.(event.line);
+        };
+        return run(nodeBuildRecipe(dir, options, memoryGiB), { signal: options.signal, onEvent }, false);
+      },
+      serveStatic: (dir, options = {}) => {
+        const planned = staticPlan(dir, options);
+        if (planned.isErr()) return errAsync(planned.error);
+        const { recipe, scriptPath } = planned.value;
+        return ctx
+          .writeText(scriptPath, STATIC_SERVER_SCRIPT)
+          .mapErr((cause) => kitError.provisionFailed("static.write-script", cause))
+          .andThen(() => run(ok(recipe), options, false));
+      },
+    },
+    plan: {
+      apt: (packages, options) => steps(aptRecipe(packages, options)),
+      git: (options) => steps(service(gitService(options))),
+      postgres: (options) => steps(service(postgresService(options))),
+      redis: (options) => steps(service(redisService(options))),
+      mongo: (options) => steps(mongoRecipe(options)),
+      all: (options) => steps(allRecipe(options)),
+      nodeInstall: (dir, options = {}) => steps(nodeInstallRecipe(dir, options, memoryGiB)),
+      nodeBuild: (dir, options = {}) => steps(nodeBuildRecipe(dir, options, memoryGiB)),
+      serveStatic: (dir, options) => staticPlan(dir, options).map((planned) => planned.recipe.steps),
+    },
+  };
+}
+
+/** A FIFO: each task starts when the previous one has settled. */
+function createQueue(): <T>(task: () => ResultAsync<T, KitError>) => ResultAsync<T, KitError> {
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(task: () => ResultAsync<T, KitError>) => {
+    const result = tail.then(async (): Promise<Result<T, KitError>> => await task());
+    tail = result.then(
+      () => undefined,
+      () => undefined,
+    );
+    return new ResultAsync(result);
+  };
+}
