@@ -31,6 +31,8 @@ export interface ContractSetup {
 export interface ContractOptions {
   /** Skip the whole suite, saying why (shown in the suite name). */
   readonly skip?: string;
+  /** How long `setup` may take (building a local base image takes minutes). @default 120_000 */
+  readonly setupTimeoutMs?: number;
 }
 
 /** Runs the contract suite against one driver. */
@@ -58,10 +60,10 @@ export function describeDriverContract(
       fs = createSandboxFs({ driver: env.driver, sandboxId: env.sandboxId, exec });
       // Daytona images have no /workspace until something creates it.
       expect((await fs.mkdir(".")).isOk()).toBe(true);
-    });
+    }, options.setupTimeoutMs ?? 120_000);
     afterAll(async () => {
       await env?.cleanup();
-    });
+    }, 60_000);
 
     describe("files", () => {
       it("round-trips text, including unicode and an empty file", async () => {
