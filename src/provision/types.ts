@@ -77,3 +77,5 @@ export interface ProvisionContext {
    */
   readonly stateDir?: string;
 }
+
+export type { NodeProvisioner, Provisioner, ProvisionPlanner } from "./provisioner.js";

@@ -1,0 +1,119 @@
+/**
+ * A recording fake `Exec` for provisioner unit tests. It understands the engine's probe scripts (answering each check
+ * and report through callbacks) and maps exit codes exactly like the real exec facade.
+ */
+import { errAsync, okAsync, type ResultAsync } from "neverthrow";
+import { type KitError, kitError } from "../../src/errors.js";
+import type { Exec, ExecOptions, ExecResult } from "../../src/exec/types.js";
+
+/** An answer to a command: output and exit code, or a KitError (e.g. a timeout). */
+export type Answer = { readonly output?: string; readonly exitCode?: number } | KitError;
+
+export interface FakeHandlers {
+  /** Whether a probe check passes (exit 0). @default () => false (nothing provisioned) */
+  check?: (check: string) => boolean;
+  /** Output of a report command, by report name. @default empty output, exit 0 */
+  report?: (name: string, command: string) => { output: string; exitCode?: number };
+  /** Answer to a non-probe command. @default exit 0, no output */
+  run?: (command: string, options?: ExecOptions) => Answer;
+}
+
+export interface RecordedCall {
+  readonly command: string;
+  readonly options?: ExecOptions;
+  /** True for the engine's probe/report scripts. */
+  readonly probe: boolean;
+}
+
+export interface FakeExec {
+  readonly exec: Exec;
+  readonly calls: RecordedCall[];
+  /** Commands that were not probes (the steps that actually ran). */
+  stepCommands(): string[];
+  /** Commands containing `needle`. */
+  matching(needle: string | RegExp): string[];
+}
+
+const CHECK = /\( ([\s\S]*?)\n\) <\/dev\/null >\/dev\/null 2>&1; echo "(@@kit-[0-9a-f]+) check (\d+) \$\?"/g;
+const REPORT =
+  /echo "(@@kit-[0-9a-f]+) report-begin ([a-z0-9-]+)"\n\( ([\s\S]*?)\n\) <\/dev\/null 2>&1; printf/g;
+
+function isKitError(answer: Answer): answer is KitError {
+  return "kind" in answer;
+}
+
+/** Builds the fake. */
+export function createFakeExec(handlers: FakeHandlers = {}): FakeExec {
+  const calls: RecordedCall[] = [];
+  const exec: Exec = (command, options) => {
+    const probe = command.includes(" report-begin ") || / check \d+ \$\?"/.test(command);
+    calls.push({ command, options, probe });
+    const answer: Answer = probe
+      ? { output: answerProbe(command, handlers) }
+      : (handlers.run?.(command, options) ?? {});
+    if (isKitError(answer)) return errAsync(answer);
+    const exitCode = answer.exitCode ?? 0;
+    const output = answer.output ?? "";
+    for (const line of output.split("\n")) if (line !== "") options?.onOutput?.(line);
+    if (exitCode !== 0 && !(options?.okExitCodes ?? [0]).includes(exitCode)) {
+      return errAsync(
+        exitCode === 137
+          ? kitError.outOfMemory(command, 137, output)
+          : kitError.commandFailed(command, exitCode, output),
+      );
+    }
+    const result: ExecResult = { exitCode, output, durationMs: 1 };
+    return okAsync(result);
+  };
+  return {
+    exec,
+    calls,
+    stepCommands: () => calls.filter((call) => !call.probe).map((call) => call.command),
+    matching: (needle) =>
+      calls
+        .map((call) => call.command)
+        .filter((command) => (typeof needle === "string" ? command.includes(needle) : needle.test(command))),
+  };
+}
+
+function answerProbe(script: string, handlers: FakeHandlers): string {
+  const lines: string[] = [];
+  for (const match of script.matchAll(CHECK)) {
+    const passes = handlers.check?.(match[1] as string) ?? false;
+    lines.push(`${match[2]} check ${match[3]} ${passes ? 0 : 1}`);
+  }
+  for (const match of script.matchAll(REPORT)) {
+    const nonce = match[1] as string;
+    const name = match[2] as string;
+    const answer = handlers.report?.(name, match[3] as string) ?? { output: "" };
+    lines.push(
+      `${nonce} report-begin ${name}`,
+      answer.output,
+      `${nonce} report-end ${name} ${answer.exitCode ?? 0}`,
+    );
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** A `writeText` that records what it wrote. */
+export function createFakeWriter(): {
+  writeText: (path: string, text: string) => ResultAsync<unknown, KitError>;
+  files: Map<string, string>;
+} {
+  const files = new Map<string, string>();
+  return {
+    files,
+    writeText: (path, text) => {
+      files.set(path, text);
+      return okAsync(undefined);
+    },
+  };
+}
+
+/** Typical report outputs of a provisioned Debian bookworm sandbox. */
+export const BOOKWORM_REPORTS: Record<string, string> = {
+  "git-version": "git version 2.39.5",
+  "postgres-info": "cluster=15/main\nserver_version=15.14 (Debian 15.14-0+deb12u1)",
+  "redis-version": "Redis server v=7.0.15 sha=00000000:0 malloc=jemalloc-5.3.0 bits=64 build=1234",
+  "apt-versions": "git 1:2.39.5-0+deb12u2",
+};
