@@ -275,6 +275,8 @@ export function createLocalDriver(options: LocalDriverOptions = {}): LocalDriver
       await takeDown(paths, meta).catch(() => undefined);
       await rm(paths.dir, { recursive: true, force: true }).catch(() => undefined);
       if (isKitError(error)) return err(error);
+      const late = overdue();
+      if (late) return err(late);
       return err(
         kitError.sandboxFailed("error", { sandboxId: id, reason: (error as Error).message, cause: error }),
       );

@@ -130,6 +130,13 @@ describe.skipIf(skipReason !== undefined)("local driver lifecycle (real sandboxe
     expect(byOld._unsafeUnwrap()).toEqual([]);
   });
 
+  it("honours create's deadline: Timeout, and nothing is left behind", async () => {
+    const created = await driver.create({ labels: { ...labels, deadline: "tiny" }, timeoutMs: 1 });
+    expect(created.isErr() && created.error.kind).toBe("Timeout");
+    const left = await driver.list({ labels: { ...labels, deadline: "tiny" } });
+    expect(left._unsafeUnwrap()).toEqual([]);
+  });
+
   it("refuses unknown images with Unsupported naming the known ones", async () => {
     const created = await driver.create({ image: "mongo:7", timeoutMs: 5_000 });
     expect(created.isErr() && created.error.kind).toBe("Unsupported");
