@@ -41,8 +41,8 @@ batch.match(
 );
 
 // Escapes are refused before anything is sent.
-const escape = await fs.writeText("../../etc/passwd", "nope");
-console.log("escape:", escape.isErr() ? escape.error.kind : "written?!");
+const escaped = await fs.writeText("../../etc/passwd", "nope");
+console.log("escape:", escaped.isErr() ? escaped.error.kind : "written?!");
 
 // Over the 5 MiB cap: refused, unless chunked (parts, joined and SHA-256-verified inside, then moved into place).
 const big = new Uint8Array(12 * 1024 * 1024).map((_, i) => i % 251);
