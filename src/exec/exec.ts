@@ -143,15 +143,13 @@ async function run(ctx: ExecContext, call: Checked): Promise<Result<ExecResult, 
     });
     const first = await Promise.race([Promise.resolve(request), stopPromise]);
     const durationMs = performance.now() - started;
-    if ("why" in first) {
-      const why = first;
-      return err(
-        why.why === "aborted"
-          ? kitError.aborted(operation, why.reason)
-          : kitError.timeout(operation, call.timeoutMs, undefined, false),
-      );
-    }
-    if (first.isErr()) return err(first.error);
+    const stopError = (why: Stop): KitError =>
+      why.why === "aborted"
+        ? kitError.aborted(operation, why.reason)
+        : kitError.timeout(operation, call.timeoutMs, undefined, false);
+    if ("why" in first) return err(stopError(first));
+    // A driver error that lands after we stopped the call (its own "aborted") is reported as why we stopped it.
+    if (first.isErr()) return err(stopped ? stopError(stopped) : first.error);
     if (lines) {
       if (!lines.received) lines.push(first.value.output);
       lines.flush();

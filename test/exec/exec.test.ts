@@ -104,6 +104,22 @@ describe("createExec", () => {
     expect(vi.mocked(driver.exec).mock.calls[0]?.[1].signal?.aborted).toBe(true);
   });
 
+  it("reports Timeout, not the driver's own Aborted, when our deadline stops the call", async () => {
+    vi.spyOn(driver, "exec").mockImplementation((_id, request) =>
+      ResultAsync.fromPromise(
+        new Promise<ExecOutcome>((_resolve, reject) =>
+          request.signal?.addEventListener("abort", () => reject(kitError.aborted("exec"))),
+        ),
+        (e) => e as KitError,
+      ),
+    );
+    const exec = createExec({ driver, sandboxId, deadlineGraceMs: 5 });
+    expect((await exec("hang", { timeoutMs: 10 }))._unsafeUnwrapErr()).toMatchObject({
+      kind: "Timeout",
+      afterMs: 10,
+    });
+  });
+
   it.each([
     ["", "command"],
     ["   ", "command"],
