@@ -12,7 +12,7 @@ import { type KitError, kitError } from "../errors.js";
 import { shellQuote } from "../exec/quote.js";
 import type { Exec } from "../exec/types.js";
 import { uploadInBatches } from "./batch.js";
-import { joinPath } from "./paths.js";
+import { joinPath, parentOf } from "./paths.js";
 import { tempSibling } from "./temp-names.js";
 
 /** What {@link uploadChunked} needs. */
@@ -93,6 +93,9 @@ export function uploadChunked(job: ChunkedUpload): ResultAsync<void, KitError> {
           joined,
         ),
         {
+          // The destination's directory surely exists (the parts directory was just made in it); the exec's
+          // default cwd may not, when the fs root differs from it.
+          cwd: parentOf(destination),
           timeoutMs: Math.max(
             MIN_JOIN_TIMEOUT_MS,
             Math.ceil((job.data.byteLength / JOIN_BYTES_PER_SECOND) * 2_000),

@@ -95,6 +95,20 @@ describe("chunked writes", () => {
     expect(driver.dirPaths(sandboxId).filter((d) => d.includes(".kit-"))).toEqual([]);
   });
 
+  it("runs the join in the destination's directory, so it works under any root", async () => {
+    const exec = vi.spyOn(driver, "exec");
+    const otherRoot = createSandboxFs({
+      driver,
+      sandboxId,
+      exec: createExec({ driver, sandboxId, defaultCwd: "/does/not/exist" }),
+      root: "/tmp",
+      uploadCapBytes: CAP,
+    });
+    expect((await otherRoot.writeBytes("x/big.bin", body(2_500), { chunked: true })).isOk()).toBe(true);
+    expect(exec.mock.calls[0]?.[1].cwd).toBe("/tmp/x");
+    expect(driver.peek(sandboxId, "/tmp/x/big.bin")).toEqual(body(2_500));
+  });
+
   it("writes normally when a chunked body fits under the cap", async () => {
     const exec = vi.spyOn(driver, "exec");
     expect((await fs.writeBytes("small.bin", body(10), { chunked: true })).isOk()).toBe(true);
