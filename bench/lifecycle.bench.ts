@@ -20,7 +20,11 @@ const emulator = createDaytonaEmulator({ latencyMs });
 emulator.listen();
 const config = emulator.clientConfig("us");
 const raw = new Daytona(config);
-const driver = createDaytonaDriver({ clients: { us: new Daytona(config) as never }, targets: ["us"], apiKey: config.apiKey });
+const driver = createDaytonaDriver({
+  clients: { us: new Daytona(config) as never },
+  targets: ["us"],
+  apiKey: config.apiKey,
+});
 const kit = createKit({ driver, env: {} });
 
 async function median(label: string, fn: () => unknown): Promise<number> {
@@ -50,7 +54,9 @@ async function requestsOf(label: string, fn: () => unknown) {
 console.log(`emulator latency ${latencyMs} ms per request\n`);
 const sandbox = (await kit.ensure({ projectId: "bench" }))._unsafeUnwrap();
 const rawGet = await median("raw SDK daytona.get(id)", () => raw.get(sandbox.id));
-const ensure = await median("kit.ensure (existing, started, cached)", () => kit.ensure({ projectId: "bench" }));
+const ensure = await median("kit.ensure (existing, started, cached)", () =>
+  kit.ensure({ projectId: "bench" }),
+);
 console.log(`ensure / raw get ratio: ${(ensure / rawGet).toFixed(3)}×\n`);
 
 await requestsOf("ensure, new project (lookup + create)", () => kit.ensure({ projectId: "fresh" }));

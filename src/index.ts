@@ -5,9 +5,51 @@
  */
 
 // The kit and its options.
-export { DEFAULT_IMAGE, type KitOptions, type KitTimeouts, type ResolvedConfig, resolveConfig } from "./config.js";
-export { createKit, type Kit, type KitInternals } from "./kit.js";
-
+export {
+  DEFAULT_IMAGE,
+  type KitOptions,
+  type KitTimeouts,
+  type ResolvedConfig,
+  resolveConfig,
+} from "./config.js";
+export type {
+  DaytonaClientConfig,
+  DaytonaClientLike,
+  DaytonaCreateParams,
+  DaytonaSandboxLike,
+} from "./driver/daytona/client.js";
+export { createDaytonaDriver, type DaytonaDriverOptions } from "./driver/daytona/index.js";
+export { type ErrorContext, mapDaytonaError } from "./driver/daytona/map-error.js";
+export {
+  canBuildImages,
+  createLocalDriver,
+  DEFAULT_LOCAL_IMAGE,
+  type EnsureImageOptions,
+  ensureLocalImage,
+  type ImageProgress,
+  kitHome,
+  LOCAL_IMAGES,
+  type LocalCapabilities,
+  type LocalDriver,
+  type LocalDriverOptions,
+  type LocalImage,
+} from "./driver/local/index.js";
+export { withRetries } from "./driver/retrying.js";
+// Drivers: the port, the Daytona driver, the local driver, the retry decorator.
+export type {
+  CreateSandboxSpec,
+  DownloadOutcome,
+  ExecOutcome,
+  ExecRequest,
+  FileEntry,
+  PreviewLink,
+  SandboxDriver,
+  SandboxInfo,
+  SandboxResources,
+  SandboxState,
+  UploadEntry,
+  WaitOptions,
+} from "./driver/types.js";
 // Errors.
 export {
   type AbortedError,
@@ -37,11 +79,8 @@ export {
   type UnexpectedError,
   type UnsupportedError,
 } from "./errors.js";
-
-// Sandboxes.
-export type { EnsureRequest } from "./sandbox/ensure.js";
-export type { DisposeAction, KitSandbox } from "./sandbox/handle.js";
-
+export { checkShellText, quoteArgs, shellQuote } from "./exec/quote.js";
+export type { Exec, ExecOptions, ExecResult } from "./exec/types.js";
 // Filesystem and exec.
 export {
   type BatchOptions,
@@ -57,51 +96,7 @@ export {
   type WriteFilesReport,
   type WriteOptions,
 } from "./fs/index.js";
-export { checkShellText, quoteArgs, shellQuote } from "./exec/quote.js";
-export type { Exec, ExecOptions, ExecResult } from "./exec/types.js";
-
-// Provisioners.
-export * from "./provision/index.js";
-
-// Drivers: the port, the Daytona driver, the local driver, the retry decorator.
-export type {
-  CreateSandboxSpec,
-  DownloadOutcome,
-  ExecOutcome,
-  ExecRequest,
-  FileEntry,
-  PreviewLink,
-  SandboxDriver,
-  SandboxInfo,
-  SandboxResources,
-  SandboxState,
-  UploadEntry,
-  WaitOptions,
-} from "./driver/types.js";
-export type {
-  DaytonaClientConfig,
-  DaytonaClientLike,
-  DaytonaCreateParams,
-  DaytonaSandboxLike,
-} from "./driver/daytona/client.js";
-export { createDaytonaDriver, type DaytonaDriverOptions } from "./driver/daytona/index.js";
-export { type ErrorContext, mapDaytonaError } from "./driver/daytona/map-error.js";
-export {
-  canBuildImages,
-  createLocalDriver,
-  DEFAULT_LOCAL_IMAGE,
-  type EnsureImageOptions,
-  ensureLocalImage,
-  type ImageProgress,
-  kitHome,
-  LOCAL_IMAGES,
-  type LocalCapabilities,
-  type LocalDriver,
-  type LocalDriverOptions,
-  type LocalImage,
-} from "./driver/local/index.js";
-export { withRetries } from "./driver/retrying.js";
-
+export { createKit, type Kit, type KitInternals } from "./kit.js";
 // Policies.
 export {
   createRegionFallback,
@@ -123,3 +118,53 @@ export {
   retryDelayMs,
   retryResult,
 } from "./policy/retry.js";
+// Provisioners.
+export {
+  type AllOptions,
+  type AllResult,
+  APT_MARKER,
+  type AptOptions,
+  type AptResult,
+  applyRecipe,
+  createProvisioner,
+  DEFAULT_APT_TIMEOUT_MS,
+  DEFAULT_BUILD_TIMEOUT_MS,
+  DEFAULT_INSTALL_TIMEOUT_MS,
+  GIT_DEFAULTS,
+  type GitOptions,
+  type GitResult,
+  type GitSettings,
+  MONGO_UNSUPPORTED_HINT,
+  type MongoOptions,
+  type MongoResult,
+  maxOldSpaceMiB,
+  type NodeBuildOptions,
+  type NodeBuildResult,
+  type NodeInstallOptions,
+  type NodeInstallResult,
+  type NodeProvisioner,
+  POSTGRES_DEFAULTS,
+  type PostgresOptions,
+  type PostgresResult,
+  type PostgresSettings,
+  type ProvisionContext,
+  type ProvisionEvent,
+  type Provisioner,
+  type ProvisionPlanner,
+  type ProvisionStep,
+  REDIS_DEFAULTS,
+  type Recipe,
+  type RecipeFacts,
+  type RedisOptions,
+  type RedisResult,
+  type RedisSettings,
+  type RunOptions,
+  SERVE_STATIC_DEFAULTS,
+  type ServeStaticOptions,
+  type ServeStaticResult,
+  STATIC_MIME_TYPES,
+  type StepSummary,
+} from "./provision/index.js";
+// Sandboxes.
+export type { EnsureRequest } from "./sandbox/ensure.js";
+export type { DisposeAction, KitSandbox } from "./sandbox/handle.js";

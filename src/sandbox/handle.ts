@@ -10,8 +10,7 @@ import { createExec } from "../exec/exec.js";
 import type { Exec } from "../exec/types.js";
 import { createSandboxFs } from "../fs/fs.js";
 import type { BatchOptions, SandboxFs } from "../fs/types.js";
-import { createProvisioner } from "../provision/index.js";
-import type { Provisioner } from "../provision/types.js";
+import { createProvisioner, type Provisioner } from "../provision/index.js";
 import type { SandboxRegistry } from "./registry.js";
 
 /** What `await using sandbox = …` does at the end of the scope. */

@@ -58,7 +58,9 @@ describe("ensure", () => {
 
   it("creates 20 sandboxes for 20 projects in parallel", async () => {
     const { kit } = emulatedKit(env);
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => kit.ensure({ projectId: `p${i}` })));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => kit.ensure({ projectId: `p${i}` })),
+    );
     expect(new Set(results.map((r) => r._unsafeUnwrap().id)).size).toBe(20);
     expect(env.emulator.count("POST /sandbox")).toBe(20);
   });

@@ -22,7 +22,10 @@ describe("region fallback when us is not available to the organization", () => {
   it("returns Auth on a 401 from us without touching eu", async () => {
     const { kit } = emulatedKit(env);
     const before = env.emulator.count("POST /sandbox");
-    env.emulator.faults.inject("POST /sandbox", { status: 401, body: { statusCode: 401, message: "Unauthorized" } });
+    env.emulator.faults.inject("POST /sandbox", {
+      status: 401,
+      body: { statusCode: 401, message: "Unauthorized" },
+    });
     expect((await kit.ensure({ projectId: "r3" }))._unsafeUnwrapErr().kind).toBe("Auth");
     expect(env.emulator.count("POST /sandbox") - before).toBe(1);
   });

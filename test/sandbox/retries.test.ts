@@ -33,8 +33,14 @@ describe("retries of idempotent calls", () => {
 
   it("retries 502 then 503 with growing jittered delays", async () => {
     const { kit, clock, sandbox } = await existingSandbox();
-    env.emulator.faults.inject("GET /sandbox/:id", { status: 502, body: { statusCode: 502, message: "bad gateway" } });
-    env.emulator.faults.inject("GET /sandbox/:id", { status: 503, body: { statusCode: 503, message: "unavailable" } });
+    env.emulator.faults.inject("GET /sandbox/:id", {
+      status: 502,
+      body: { statusCode: 502, message: "bad gateway" },
+    });
+    env.emulator.faults.inject("GET /sandbox/:id", {
+      status: 503,
+      body: { statusCode: 503, message: "unavailable" },
+    });
     expect((await kit.get(sandbox.id)).isOk()).toBe(true);
     // random() = 0.5: half of 100 ms, then half of 200 ms.
     expect(clock.sleeps).toEqual([50, 100]);
@@ -44,7 +50,10 @@ describe("retries of idempotent calls", () => {
     it(`attempts a call answered ${status} exactly once`, async () => {
       const { kit, clock, sandbox } = await existingSandbox();
       const before = env.emulator.count("GET /sandbox/:id");
-      env.emulator.faults.inject("GET /sandbox/:id", { status, body: { statusCode: status, message: `no ${status}` } });
+      env.emulator.faults.inject("GET /sandbox/:id", {
+        status,
+        body: { statusCode: status, message: `no ${status}` },
+      });
       const got = await kit.get(sandbox.id);
       expect(got.isErr()).toBe(true);
       expect(env.emulator.count("GET /sandbox/:id") - before).toBe(1);
@@ -55,7 +64,11 @@ describe("retries of idempotent calls", () => {
   it("gives up after three attempts of a persistent 503 and returns the typed error", async () => {
     const { kit, sandbox } = await existingSandbox();
     const before = env.emulator.count("GET /sandbox/:id");
-    env.emulator.faults.inject("GET /sandbox/:id", { status: 503, times: 5, body: { statusCode: 503, message: "x" } });
+    env.emulator.faults.inject("GET /sandbox/:id", {
+      status: 503,
+      times: 5,
+      body: { statusCode: 503, message: "x" },
+    });
     expect((await kit.get(sandbox.id))._unsafeUnwrapErr()).toMatchObject({ kind: "Transient", status: 503 });
     expect(env.emulator.count("GET /sandbox/:id") - before).toBe(3);
   });

@@ -41,7 +41,11 @@ describe("soak", () => {
       seed: 7,
       routes: LIFECYCLE_ROUTES,
       kinds: [
-        { status: 429, body: { statusCode: 429, message: "Rate limit exceeded" }, headers: { "Retry-After": "1" } },
+        {
+          status: 429,
+          body: { statusCode: 429, message: "Rate limit exceeded" },
+          headers: { "Retry-After": "1" },
+        },
         { status: 502, body: { statusCode: 502, message: "Bad Gateway" } },
         { status: 503, body: { statusCode: 503, message: "Service Unavailable" } },
         { connectionError: true },
@@ -51,15 +55,23 @@ describe("soak", () => {
     const random = seeded(42);
     const limit = pLimit(10);
     const outcomes: { op: string; ok: boolean; error?: KitError }[] = [];
-    const operations = Array.from({ length: 1_000 }, () => {
+    // 1,000 operations, in a seeded order. Each project's operations run one after another (one owner per
+    // project, as in a service); the 50 projects run concurrently, 10 at a time.
+    const queues = new Map<string, string[]>();
+    for (let i = 0; i < 1_000; i++) {
       const project = `soak-${Math.floor(random() * 50)}`;
       const pick = random();
-      return limit(async () => {
-        const op = pick < 0.5 ? "ensure" : pick < 0.65 ? "stop" : pick < 0.8 ? "start" : pick < 0.9 ? "get" : "delete";
-        const result =
-          op === "ensure"
-            ? await kit.ensure({ projectId: project }).map(() => undefined)
-            : await kit.ensure({ projectId: project }).andThen((sandbox) =>
+      const op =
+        pick < 0.5 ? "ensure" : pick < 0.65 ? "stop" : pick < 0.8 ? "start" : pick < 0.9 ? "get" : "delete";
+      queues.set(project, [...(queues.get(project) ?? []), op]);
+    }
+    const runOne = async (project: string, op: string) => {
+      const result =
+        op === "ensure"
+          ? await kit.ensure({ projectId: project }).map(() => undefined)
+          : await kit
+              .ensure({ projectId: project })
+              .andThen((sandbox) =>
                 op === "stop"
                   ? sandbox.stop().map(() => undefined)
                   : op === "start"
@@ -68,9 +80,13 @@ describe("soak", () => {
                       ? sandbox.refresh().map(() => undefined)
                       : sandbox.delete(),
               );
-        outcomes.push(result.isOk() ? { op, ok: true } : { op, ok: false, error: result.error });
-      });
-    });
+      outcomes.push(result.isOk() ? { op, ok: true } : { op, ok: false, error: result.error });
+    };
+    const operations = [...queues].map(([project, ops]) =>
+      limit(async () => {
+        for (const op of ops) await runOne(project, op);
+      }),
+    );
     await Promise.all(operations);
     env.emulator.faults.clear();
 
@@ -94,11 +110,13 @@ describe("soak", () => {
     }
     console.log(
       `soak: ${succeeded}/1000 ok, failures by kind: ${JSON.stringify(
-        outcomes.filter((o) => !o.ok).reduce<Record<string, number>>((acc, o) => {
-          const kind = o.error?.kind ?? "?";
-          acc[kind] = (acc[kind] ?? 0) + 1;
-          return acc;
-        }, {}),
+        outcomes
+          .filter((o) => !o.ok)
+          .reduce<Record<string, number>>((acc, o) => {
+            const kind = o.error?.kind ?? "?";
+            acc[kind] = (acc[kind] ?? 0) + 1;
+            return acc;
+          }, {}),
       )}, requests: ${env.emulator.requests.length}`,
     );
   }, 120_000);
