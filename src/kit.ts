@@ -72,7 +72,8 @@ export function createKit(options: KitOptions = {}, internals: KitInternals = {}
   const base = buildDriver(options, resolved, list);
   const driver = withRetries(base, options.retry ?? {});
   const registry = createSandboxRegistry(driver, resolved.projectLabel);
-  const regions = createRegionFallback(driver.name === "daytona" ? list : [list[0] ?? "local"]);
+  // Local sandboxes live in one place; every other driver gets the ordered target list.
+  const regions = createRegionFallback(driver.name === "local" ? ["local"] : list);
   const clock = internals.clock ?? systemClock;
   const inFlight = new Map<string, ResultAsync<KitSandbox, KitError>>();
 
