@@ -35,7 +35,11 @@ function freePort(): Promise<number> {
   });
 }
 
-async function waitForHttp(url: string, headers: Record<string, string>, timeoutMs: number): Promise<Response> {
+async function waitForHttp(
+  url: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+): Promise<Response> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {

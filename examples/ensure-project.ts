@@ -5,7 +5,10 @@
 import { createKit } from "../src/index.js";
 
 await using kit = createKit({
-  retry: { onRetry: ({ operation, attempt, delayMs, error }) => console.log(`retry ${operation} #${attempt} in ${delayMs} ms (${error.kind})`) },
+  retry: {
+    onRetry: ({ operation, attempt, delayMs, error }) =>
+      console.log(`retry ${operation} #${attempt} in ${delayMs} ms (${error.kind})`),
+  },
 });
 
 const first = await kit.ensure({ projectId: "example-ensure" });
@@ -20,7 +23,9 @@ console.log(`stopped: ${(await sandbox.stop()).map((info) => info.state).unwrapO
 
 const again = await kit.ensure({ projectId: "example-ensure" });
 console.log(
-  again.isOk() ? `ensured again: same sandbox ${again.value.id === sandbox.id}, ${again.value.state}` : again.error.message,
+  again.isOk()
+    ? `ensured again: same sandbox ${again.value.id === sandbox.id}, ${again.value.state}`
+    : again.error.message,
 );
 
 console.log(`deleted: ${(await sandbox.delete()).isOk()}`);

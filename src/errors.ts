@@ -208,7 +208,12 @@ export function isKitError(value: unknown): value is KitError {
 
 type Extra<K extends KitErrorKind> = Omit<KitErrorOf<K>, "kind" | "message" | "retryable">;
 
-function make<K extends KitErrorKind>(kind: K, message: string, retryable: boolean, extra: Extra<K>): KitErrorOf<K> {
+function make<K extends KitErrorKind>(
+  kind: K,
+  message: string,
+  retryable: boolean,
+  extra: Extra<K>,
+): KitErrorOf<K> {
   const error = { kind, message, retryable, ...extra };
   // Drop an undefined cause so errors compare and print cleanly.
   if ("cause" in error && error.cause === undefined) delete (error as { cause?: unknown }).cause;
@@ -227,10 +232,15 @@ export const kitError = {
   invalidArgument: (argument: string, message: string, extra: { status?: number; cause?: unknown } = {}) =>
     make("InvalidArgument", message, false, { argument, ...extra }),
   pathOutsideRoot: (path: string, root: string) =>
-    make("PathOutsideRoot", `Path ${JSON.stringify(path)} resolves outside the sandbox root ${root}.`, false, {
-      path,
-      root,
-    }),
+    make(
+      "PathOutsideRoot",
+      `Path ${JSON.stringify(path)} resolves outside the sandbox root ${root}.`,
+      false,
+      {
+        path,
+        root,
+      },
+    ),
   payloadTooLarge: (path: string, bytes: number, limit: number) =>
     make(
       "PayloadTooLarge",
@@ -241,7 +251,8 @@ export const kitError = {
     ),
   notFound: (resource: string, id: string, cause?: unknown) =>
     make("NotFound", `No ${resource} ${JSON.stringify(id)}.`, false, { resource, id, cause }),
-  auth: (message: string, extra: { status?: number; cause?: unknown } = {}) => make("Auth", message, false, extra),
+  auth: (message: string, extra: { status?: number; cause?: unknown } = {}) =>
+    make("Auth", message, false, extra),
   forbidden: (message: string, status: number, extra: { code?: string; cause?: unknown } = {}) =>
     make("Forbidden", message, false, { status, ...extra }),
   regionUnavailable: (region: string, message: string, cause?: unknown) =>
@@ -285,12 +296,15 @@ export const kitError = {
   outOfMemory: (command: string, exitCode: number, output?: string, hint?: string) =>
     make(
       "OutOfMemory",
-      `Command was killed (exit ${exitCode}), most likely out of memory: ${command}` + (hint ? `\n${hint}` : ""),
+      `Command was killed (exit ${exitCode}), most likely out of memory: ${command}${hint ? `\n${hint}` : ""}`,
       false,
       { command, exitCode, output },
     ),
   provisionFailed: (step: string, cause: KitError) =>
-    make("ProvisionFailed", `Provisioning step "${step}" failed: ${cause.message}`, cause.retryable, { step, cause }),
+    make("ProvisionFailed", `Provisioning step "${step}" failed: ${cause.message}`, cause.retryable, {
+      step,
+      cause,
+    }),
   unsupported: (feature: string, hint: string) =>
     make("Unsupported", `${feature} is not supported here. ${hint}`, false, { feature, hint }),
   aborted: (operation: string, cause?: unknown) =>

@@ -150,10 +150,17 @@ export interface SandboxDriver {
   /** Deletes a sandbox for good. `NotFound` when it does not exist. */
   delete(id: string, options: WaitOptions): ResultAsync<void, KitError>;
   /** Replaces all labels of a sandbox. */
-  setLabels(id: string, labels: Readonly<Record<string, string>>): ResultAsync<Record<string, string>, KitError>;
+  setLabels(
+    id: string,
+    labels: Readonly<Record<string, string>>,
+  ): ResultAsync<Record<string, string>, KitError>;
 
   /** Uploads files in one request (Daytona's bulk upload). Bytes only. */
-  uploadFiles(id: string, files: readonly UploadEntry[], options?: { signal?: AbortSignal }): ResultAsync<void, KitError>;
+  uploadFiles(
+    id: string,
+    files: readonly UploadEntry[],
+    options?: { signal?: AbortSignal },
+  ): ResultAsync<void, KitError>;
   /** Streams a file from the caller's machine (an explicit local path) to `remotePath`. */
   uploadLocalFile(id: string, localPath: string, remotePath: string): ResultAsync<void, KitError>;
   /** Downloads files in one request; a missing file is a per-path `NotFound`, not a failed call. */

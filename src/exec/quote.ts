@@ -41,7 +41,8 @@ export function checkShellText(
   argument: string,
   options: { allowNewlines?: boolean } = {},
 ): Result<string, KitError> {
-  if (value.includes("\0")) return err(kitError.invalidArgument(argument, `${argument} must not contain a NUL byte.`));
+  if (value.includes("\0"))
+    return err(kitError.invalidArgument(argument, `${argument} must not contain a NUL byte.`));
   if (!options.allowNewlines && /[\r\n]/.test(value)) {
     return err(kitError.invalidArgument(argument, `${argument} must not contain a line break.`));
   }

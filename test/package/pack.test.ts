@@ -13,7 +13,11 @@ const repo = resolve(import.meta.dirname, "../..");
 let project = "";
 
 function node(args: string[]): string {
-  return execFileSync(process.execPath, args, { cwd: project, encoding: "utf8", env: { ...process.env } }).trim();
+  return execFileSync(process.execPath, args, {
+    cwd: project,
+    encoding: "utf8",
+    env: { ...process.env },
+  }).trim();
 }
 
 beforeAll(() => {

@@ -13,13 +13,19 @@ const bytes = (text: string) => new TextEncoder().encode(text);
 describe("the Daytona driver against the emulator", () => {
   it("runs create → upload → download → exec → preview → stop → start → delete with the expected round trips", async () => {
     const { driver, emulator } = env;
-    const created = (await driver.create({ image: "python:3.12-slim-bookworm", labels: { team: "qa" }, timeoutMs: 30_000 }))._unsafeUnwrap();
+    const created = (
+      await driver.create({ image: "python:3.12-slim-bookworm", labels: { team: "qa" }, timeoutMs: 30_000 })
+    )._unsafeUnwrap();
     expect(created.state).toBe("started");
     expect(created.labels.team).toBe("qa");
     expect(emulator.count("POST /sandbox")).toBe(1);
 
-    expect((await driver.uploadFiles(created.id, [{ path: "/workspace/a.txt", data: bytes("hello") }])).isOk()).toBe(true);
-    const downloaded = (await driver.downloadFiles(created.id, ["/workspace/a.txt", "/workspace/missing"]))._unsafeUnwrap();
+    expect(
+      (await driver.uploadFiles(created.id, [{ path: "/workspace/a.txt", data: bytes("hello") }])).isOk(),
+    ).toBe(true);
+    const downloaded = (
+      await driver.downloadFiles(created.id, ["/workspace/a.txt", "/workspace/missing"])
+    )._unsafeUnwrap();
     expect(downloaded[0]).toMatchObject({ ok: true });
     expect(new TextDecoder().decode((downloaded[0] as { data: Uint8Array }).data)).toBe("hello");
     expect(downloaded[1]).toMatchObject({ ok: false, error: { kind: "NotFound", resource: "file" } });
@@ -50,7 +56,9 @@ describe("the Daytona driver against the emulator", () => {
 
   it("sends every upload as bytes, never a string the SDK would read as a local path", async () => {
     const { driver, emulator } = env;
-    const { id } = (await driver.create({ image: "python:3.12-slim-bookworm", timeoutMs: 30_000 }))._unsafeUnwrap();
+    const { id } = (
+      await driver.create({ image: "python:3.12-slim-bookworm", timeoutMs: 30_000 })
+    )._unsafeUnwrap();
     const text = "/etc/passwd"; // a string that is also a valid local path: it must arrive as content
     await driver.uploadFiles(id, [{ path: "/workspace/p.txt", data: bytes(text) }]);
     const stored = emulator.state.sandboxes.get(id)?.files.get("/workspace/p.txt");
@@ -80,7 +88,10 @@ describe("the Daytona driver against the emulator", () => {
       ["e", true],
       ["f.txt", false],
     ]);
-    expect((await driver.fileInfo(id, "/workspace/d/f.txt"))._unsafeUnwrap()).toMatchObject({ size: 5, isDir: false });
+    expect((await driver.fileInfo(id, "/workspace/d/f.txt"))._unsafeUnwrap()).toMatchObject({
+      size: 5,
+      isDir: false,
+    });
     expect((await driver.moveFile(id, "/workspace/d/f.txt", "/workspace/g.txt")).isOk()).toBe(true);
     expect((await driver.fileInfo(id, "/workspace/d/f.txt"))._unsafeUnwrapErr().kind).toBe("NotFound");
     expect((await driver.deleteFile(id, "/workspace/g.txt", false)).isOk()).toBe(true);
