@@ -26,7 +26,8 @@ export interface SessionExecTiming {
 export function sessionCommandLine(request: Pick<ExecRequest, "command" | "cwd" | "env">): string {
   const env = Object.entries(request.env ?? {});
   if (!request.cwd && env.length === 0) return request.command;
-  const run = `${quoteArgs(["env", ...env.map(([k, v]) => `${k}=${v}`)])} sh -c ${shellQuote(request.command)}`;
+  const assignments = env.length > 0 ? `${quoteArgs(["env", ...env.map(([k, v]) => `${k}=${v}`)])} ` : "";
+  const run = `${assignments}sh -c ${shellQuote(request.command)}`;
   return request.cwd ? `cd ${shellQuote(request.cwd)} && ${run}` : run;
 }
 
