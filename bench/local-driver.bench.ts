@@ -7,8 +7,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Daytona } from "@daytonaio/sdk";
+import { createDaytonaDriver } from "../src/driver/daytona/index.js";
 import { readImageRecord } from "../src/driver/local/images.js";
 import { createLocalDriver, ensureLocalImage, kitHome } from "../src/driver/local/index.js";
+import { createDaytonaEmulator } from "../src/testing/index.js";
 
 const cold = process.argv.includes("--cold");
 const IMAGES = ["python:3.12-slim-bookworm", "node:20-slim"] as const;
@@ -58,6 +61,11 @@ async function main(): Promise<void> {
       round.push(performance.now() - started);
     }
     console.log(`exec round trip (median of 100 \`true\`): ${ms(median(round))}`);
+    const emulated = await emulatorExecMedian();
+    console.log(
+      `exec round trip on the emulator-backed Daytona driver (no added latency, median of 100): ${ms(emulated)}` +
+        ` — local / emulator ratio ${(median(round) / emulated).toFixed(2)}×`,
+    );
 
     const stops: number[] = [];
     const starts: number[] = [];
@@ -80,6 +88,28 @@ async function main(): Promise<void> {
     console.log(`sandbox delete (median of 5): ${ms(median(deletes))}`);
   } finally {
     if (cold) rmSync(home, { recursive: true, force: true });
+  }
+}
+
+/** The same exec round trip through the real SDK and the msw emulator, for comparison. */
+async function emulatorExecMedian(): Promise<number> {
+  const emulator = createDaytonaEmulator();
+  emulator.listen();
+  const client = new Daytona(emulator.clientConfig("us"));
+  const driver = createDaytonaDriver({ clients: { us: client as never }, targets: ["us"] });
+  try {
+    const box = await driver.create({ timeoutMs: 30_000 });
+    if (box.isErr()) throw new Error(box.error.message);
+    const times: number[] = [];
+    for (let i = 0; i < 105; i++) {
+      const started = performance.now();
+      await driver.exec(box.value.id, { command: "true", timeoutMs: 10_000 });
+      if (i >= 5) times.push(performance.now() - started);
+    }
+    return median(times);
+  } finally {
+    await driver.dispose();
+    emulator.close();
   }
 }
 

@@ -108,6 +108,14 @@ export async function execInSandbox(
     env,
     cwd: "/",
   });
+  // Listen before the next await: a fast command can exit while we close our copy of the descriptor, and an
+  // `exit` emitted before the listener exists would leave this call waiting forever.
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>(
+    (done) => {
+      child.once("error", (error) => done({ code: null, signal: null, error }));
+      child.once("exit", (code, signal) => done({ code, signal }));
+    },
+  );
   await writer.close();
 
   const decoder = new StringDecoder("utf8");
@@ -152,12 +160,7 @@ export async function execInSandbox(
   const poller = request.onOutput ? setInterval(() => void drain(), POLL_MS) : undefined;
 
   try {
-    const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>(
-      (done) => {
-        child.once("error", (error) => done({ code: null, signal: null, error }));
-        child.once("exit", (code, signal) => done({ code, signal }));
-      },
-    );
+    const exit = await exited;
     clearTimeout(timer);
     if (poller) clearInterval(poller);
     await drain();
