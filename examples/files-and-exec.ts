@@ -6,7 +6,7 @@
  */
 import { createKit } from "../src/index.js";
 
-await using kit = createKit({ driver: "local", targets: ["local"] });
+await using kit = createKit({ driver: "local" });
 
 const ensured = await kit.ensure({ projectId: "example-files-and-exec" });
 if (ensured.isErr()) {

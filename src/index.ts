@@ -79,14 +79,18 @@ export {
   type UnexpectedError,
   type UnsupportedError,
 } from "./errors.js";
+export { createExec, type ExecContext } from "./exec/exec.js";
+export { createLineSplitter, type LineSplitter } from "./exec/lines.js";
 export { checkShellText, quoteArgs, shellQuote } from "./exec/quote.js";
 export type { Exec, ExecOptions, ExecResult } from "./exec/types.js";
 // Filesystem and exec.
 export {
   type BatchOptions,
+  createSandboxFs,
   DEFAULT_ROOT,
   DEFAULT_UPLOAD_CAP_BYTES,
   type FailedWrite,
+  type FsContext,
   MAX_PATH_BYTES,
   planBatches,
   type RemoveOptions,
