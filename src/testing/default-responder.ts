@@ -6,7 +6,8 @@ import type { CommandContext, CommandReply } from "./types.js";
  * The built-in command responder. It answers honestly a small set of commands and exits 0 with no output for
  * anything else (documented in docs/testing-with-the-emulator.md):
  * `echo [-n]`, `printf FORMAT [ARGS]` (`%s %d %%`, `\n \t \\`), `true`, `false`, `exit [N]`, `pwd`, `cd DIR`,
- * `cat FILE…`, `mkdir [-p] DIR…`, `test`/`[` with `-e -f -d`, `sleep N[smh]` (emulated time, checked against the
+ * `cat FILE…`, `mkdir [-p] DIR…`, `test`/`[` with `-e -f -d`, `sh -c SCRIPT`, `env K=V… COMMAND`,
+ * `sleep N[smh]` (emulated time, checked against the
  * sent timeout), joined by `&&`, `||`, `;` or newlines, with `> file`, `>> file`, `2>&1`, `2>/dev/null`.
  * Pipes, subshells, `$(…)` and backticks are not understood: such a command answers exit 0 with no output.
  */
@@ -128,6 +129,31 @@ class MiniShell {
         else this.durationMs += Number(match[1]) * (DURATION_UNITS[match[2] as string] ?? 1000);
         break;
       }
+      case "sh":
+      case "bash":
+        // `sh -c 'script'` runs the script in a child shell: same files, its own cwd.
+        if (args[0] === "-c" && args[1] !== undefined)
+          status = this.child({}, args[1], (o, e) => {
+            out += o;
+            err += e;
+          });
+        break;
+      case "env": {
+        // `env K=V … command args`: the command sees the extra variables.
+        const assignments = args.filter(
+          (a, i) => /^[A-Za-z_][A-Za-z0-9_]*=/.test(a) && args.slice(0, i).every((b) => b.includes("=")),
+        );
+        const rest = args.slice(assignments.length);
+        const extra = Object.fromEntries(
+          assignments.map((a) => [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)]),
+        );
+        if (rest.length > 0)
+          status = this.child(extra, rest.map(quoteWord).join(" "), (o, e) => {
+            out += o;
+            err += e;
+          });
+        break;
+      }
       default:
         break;
     }
@@ -144,6 +170,21 @@ class MiniShell {
     this.stderr += err;
     this.output += out + err;
     return status;
+  }
+
+  /** Runs `script` in a child shell with extra environment; reports its output and returns its status. */
+  private child(
+    env: Record<string, string>,
+    script: string,
+    emit: (out: string, err: string) => void,
+  ): number {
+    const ctx = { ...this.ctx, cwd: this.cwd, env: { ...this.ctx.env, ...env } };
+    const tokens = tokenize(script, ctx.env);
+    if (!tokens) return 0;
+    const reply = new MiniShell(ctx).run(tokens);
+    emit(reply.stdout ?? reply.output, reply.stderr ?? "");
+    this.durationMs += reply.durationMs ?? 0;
+    return reply.exitCode;
   }
 
   private test(args: string[]): boolean {
@@ -216,4 +257,9 @@ function printf(format: string, args: string[]): string {
     });
   } while (index < args.length && /%[sd]/.test(format));
   return out;
+}
+
+/** Quotes one word for re-parsing by the mini shell. */
+function quoteWord(word: string): string {
+  return `'${word.replaceAll("'", `'\\''`)}'`;
 }

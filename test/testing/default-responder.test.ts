@@ -85,4 +85,16 @@ describe("default command responder", () => {
     expect(run("echo a | tr a b").reply).toMatchObject({ exitCode: 0, output: "" });
     expect(run("echo $(whoami)").reply).toMatchObject({ exitCode: 0, output: "" });
   });
+
+  it("runs sh -c scripts in a child shell with the parent's cwd, and env assignments for one command", () => {
+    expect(run("sh -c 'echo one && pwd'", {}, "/etc").reply).toMatchObject({
+      exitCode: 0,
+      output: "one\n/etc\n",
+    });
+    expect(run("cd /etc && env GREETING='hi there' sh -c 'echo \"$GREETING\"; exit 4'").reply).toMatchObject({
+      exitCode: 4,
+      output: "hi there\n",
+    });
+    expect(run("sh -c 'cd /etc'; pwd").reply.output).toBe("/home/daytona\n");
+  });
 });
