@@ -24,6 +24,7 @@ describe("default command responder", () => {
   it("echoes words, honouring -n, quotes and variables", () => {
     expect(run("echo hello   world").reply.output).toBe("hello world\n");
     expect(run("echo -n 'a  b'").reply.output).toBe("a  b");
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell variable, not a template
     expect(run("echo \"$X-${Y}\" '$X'", { X: "1", Y: "2" }).reply.output).toBe("1-2 $X\n");
     expect(run("echo $UNSET.").reply.output).toBe(".\n");
   });
