@@ -8,6 +8,7 @@ import { type KitOptions, type ResolvedConfig, resolveConfig } from "./config.js
 import { createDaytonaDriver } from "./driver/daytona/index.js";
 import { createLocalDriver } from "./driver/local/index.js";
 import { withRetries } from "./driver/retrying.js";
+import { withSerializedLifecycle } from "./driver/serialized.js";
 import type { SandboxDriver, SandboxInfo } from "./driver/types.js";
 import type { KitError } from "./errors.js";
 import { createRegionFallback, resolveTargets } from "./policy/region.js";
@@ -70,7 +71,7 @@ export function createKit(options: KitOptions = {}, internals: KitInternals = {}
   const { resolved, list } = setup.value;
 
   const base = buildDriver(options, resolved, list);
-  const driver = withRetries(base, options.retry ?? {});
+  const driver = withSerializedLifecycle(withRetries(base, options.retry ?? {}));
   const registry = createSandboxRegistry(driver, resolved.projectLabel);
   // Local sandboxes live in one place; every other driver gets the ordered target list.
   const regions = createRegionFallback(driver.name === "local" ? ["local"] : list);

@@ -148,3 +148,17 @@ describe("ensure", () => {
     expect(env.emulator.count("GET /sandbox/:id/ports/:port/preview-url")).toBe(2);
   });
 });
+
+describe("lifecycle calls on one sandbox", () => {
+  it("run one after another, so a stop racing a start does not wait for the SDK's timeout", async () => {
+    const { kit } = emulatedKit(env);
+    const sandbox = (await kit.ensure({ projectId: "racy" }))._unsafeUnwrap();
+    const [stopped, restarted] = await Promise.all([sandbox.stop(), sandbox.start()]);
+    expect(stopped._unsafeUnwrap().state).toBe("stopped");
+    expect(restarted._unsafeUnwrap().state).toBe("started");
+    const order = env.emulator.requests
+      .map((r) => r.route)
+      .filter((route) => route === "POST /sandbox/:id/stop" || route === "POST /sandbox/:id/start");
+    expect(order).toEqual(["POST /sandbox/:id/stop", "POST /sandbox/:id/start"]);
+  });
+});
