@@ -38,6 +38,7 @@ export { withRetries } from "./driver/retrying.js";
 // Drivers: the port, the Daytona driver, the local driver, the retry decorator.
 export type {
   CreateSandboxSpec,
+  DaytonaSandboxState,
   DownloadOutcome,
   ExecOutcome,
   ExecRequest,

@@ -12,8 +12,8 @@
 import type { ResultAsync } from "neverthrow";
 import type { KitError } from "../errors.js";
 
-/** Daytona's sandbox states (plus anything a newer server sends, kept as a string). */
-export type SandboxState =
+/** The sandbox states Daytona's API reports (the SDK's `SandboxState` enum, as strings). */
+export type DaytonaSandboxState =
   | "creating"
   | "restoring"
   | "destroyed"
@@ -35,8 +35,10 @@ export type SandboxState =
   | "forking"
   | "pausing"
   | "paused"
-  | "resuming"
-  | (string & {});
+  | "resuming";
+
+/** A sandbox's state: one of Daytona's, or anything a newer server sends, kept as a string. */
+export type SandboxState = DaytonaSandboxState | (string & {});
 
 /** What a driver knows about one sandbox. */
 export interface SandboxInfo {

@@ -85,6 +85,8 @@ export function createSandboxHandle(settings: HandleSettings, initial: SandboxIn
     exec,
     writeText: (path, text) => fs.writeText(path, text),
     memoryGiB: initial.memoryGiB ?? 1,
+    // Provisioner scripts live under the fs root, so the facade's path rules accept them whatever the root is.
+    stateDir: `${settings.root === "/" ? "" : settings.root}/.daytona-kit`,
   });
   const wait = { timeoutMs: settings.lifecycleTimeoutMs };
 

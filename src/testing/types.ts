@@ -1,29 +1,8 @@
+import type { DaytonaSandboxState } from "../driver/types.js";
 import type { EmulatorRoute } from "./routes.js";
 
 /** Every sandbox state Daytona's API can report (the SDK's `SandboxState` enum, as strings). */
-export type EmulatedSandboxState =
-  | "creating"
-  | "restoring"
-  | "destroyed"
-  | "destroying"
-  | "started"
-  | "stopped"
-  | "starting"
-  | "stopping"
-  | "error"
-  | "build_failed"
-  | "pending_build"
-  | "building_snapshot"
-  | "unknown"
-  | "pulling_snapshot"
-  | "archived"
-  | "archiving"
-  | "resizing"
-  | "snapshotting"
-  | "forking"
-  | "pausing"
-  | "paused"
-  | "resuming";
+export type EmulatedSandboxState = DaytonaSandboxState;
 
 /** One command the emulated daemon ran (through `process/execute` or a session), in order. */
 export interface RecordedCommand {

@@ -126,6 +126,19 @@ export function createDaytonaDriver(options: DaytonaDriverOptions = {}): Sandbox
     run: (sandbox: DaytonaSandboxLike) => Promise<T>,
   ): ResultAsync<T, KitError> => sandboxFor(id).andThen((sandbox) => call(context, () => run(sandbox)));
 
+  /** start/stop: the SDK call waits for the new state; the SDK object then holds it. */
+  const changeState = (id: string, verb: "start" | "stop", wait: WaitOptions) =>
+    checkNotAborted(wait.signal, `${verb} sandbox`).andThen(() =>
+      onSandbox(
+        id,
+        { operation: `${verb} sandbox ${id}`, timeoutMs: wait.timeoutMs, resource: { kind: "sandbox", id } },
+        async (sandbox) => {
+          await sandbox[verb](toSeconds(wait.timeoutMs));
+          return toSandboxInfo(sandbox);
+        },
+      ),
+    );
+
   return {
     name: "daytona",
 
@@ -155,29 +168,8 @@ export function createDaytonaDriver(options: DaytonaDriverOptions = {}): Sandbox
       );
     },
 
-    start: (id: string, wait: WaitOptions) =>
-      checkNotAborted(wait.signal, "start sandbox").andThen(() =>
-        onSandbox(
-          id,
-          { operation: `start sandbox ${id}`, timeoutMs: wait.timeoutMs, resource: { kind: "sandbox", id } },
-          async (sandbox) => {
-            await sandbox.start(toSeconds(wait.timeoutMs));
-            return toSandboxInfo(sandbox);
-          },
-        ),
-      ),
-
-    stop: (id: string, wait: WaitOptions) =>
-      checkNotAborted(wait.signal, "stop sandbox").andThen(() =>
-        onSandbox(
-          id,
-          { operation: `stop sandbox ${id}`, timeoutMs: wait.timeoutMs, resource: { kind: "sandbox", id } },
-          async (sandbox) => {
-            await sandbox.stop(toSeconds(wait.timeoutMs));
-            return toSandboxInfo(sandbox);
-          },
-        ),
-      ),
+    start: (id: string, wait: WaitOptions) => changeState(id, "start", wait),
+    stop: (id: string, wait: WaitOptions) => changeState(id, "stop", wait),
 
     delete: (id: string, wait: WaitOptions) =>
       onSandbox(

@@ -38,7 +38,7 @@ import {
   toSandboxInfo,
   writeMeta,
 } from "./meta.js";
-import { bringUp, createLayer, liveState, takeDown } from "./sandboxes.js";
+import { bringUp, createLayer, HOST_CA_BUNDLE, liveState, takeDown } from "./sandboxes.js";
 
 /** Options of {@link createLocalDriver}. */
 export interface LocalDriverOptions {
@@ -374,6 +374,8 @@ export function createLocalDriver(options: LocalDriverOptions = {}): LocalDriver
               LANG: "C.UTF-8",
               HOSTNAME: id,
               ...imageEnv(meta.value.image),
+              // Node keeps its own CA list; where the host's Node needs extra CAs, the sandbox's does too.
+              ...(process.env.NODE_EXTRA_CA_CERTS ? { NODE_EXTRA_CA_CERTS: HOST_CA_BUNDLE } : {}),
               ...meta.value.envVars,
             },
           },

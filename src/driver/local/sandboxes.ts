@@ -87,7 +87,13 @@ export async function liveState(meta: SandboxMeta): Promise<SandboxMeta["state"]
   return (await initAlive(meta.init)) ? "started" : "stopped";
 }
 
-/** The sandbox shares the host's network: give it the host's resolvers and a sane /etc/hosts, like Docker does. */
+/** The system CA bundle on Debian, on the host and inside the sandbox. */
+export const HOST_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
+
+/**
+ * The sandbox shares the host's network: give it the host's resolvers, a sane /etc/hosts (as Docker does) and the
+ * host's CA bundle.
+ */
 async function writeNetworkFiles(root: string, id: string): Promise<void> {
   const resolv = await readFile("/etc/resolv.conf", "utf8").catch(() => "nameserver 127.0.0.53\n");
   const name = id;
@@ -99,9 +105,13 @@ async function writeNetworkFiles(root: string, id: string): Promise<void> {
     `127.0.1.1\t${name}`,
     "",
   ].join("\n");
+  // The sandbox reaches the network through the host, so it trusts what the host trusts: a host behind a TLS-
+  // inspecting proxy has that proxy's CA in its bundle, and without it npm or pip inside would fail.
+  const trust = await readFile(HOST_CA_BUNDLE, "utf8").catch(() => undefined);
   for (const [path, text] of [
     ["/etc/resolv.conf", resolv],
     ["/etc/hosts", hosts],
+    ...(trust === undefined ? [] : ([[HOST_CA_BUNDLE, trust]] as const)),
   ] as const) {
     const written = await writeSystemFile(root, path, text);
     if (written.isErr()) throw new Error(written.error.message);
