@@ -1,29 +1,20 @@
 /**
  * Shared setup of the tests that need a real local sandbox: why they skip, and one sandbox per file, deleted after.
  */
-import { randomBytes } from "node:crypto";
-import { hasDebootstrap } from "../../src/driver/local/host.js";
-import { createLocalDriver, type LocalDriver } from "../../src/driver/local/index.js";
+import type { LocalDriver } from "../../src/driver/local/index.js";
+import { IMAGE_BUILD_MS, skipReason, testDriver } from "../driver/local/helpers.js";
 
 /** Why a real local sandbox cannot run here, or undefined when it can. */
-export const localSkipReason: string | undefined =
-  process.platform !== "linux"
-    ? "local sandboxes need Linux"
-    : process.getuid?.() !== 0
-      ? "local sandboxes need root"
-      : !hasDebootstrap()
-        ? "no base image can be built: debootstrap is missing"
-        : undefined;
+export const localSkipReason: string | undefined = skipReason;
 
 /** Building the base image on a cold machine takes minutes. */
-export const LOCAL_SETUP_MS = 600_000;
+export const LOCAL_SETUP_MS = IMAGE_BUILD_MS;
 
 /** Creates a local driver and one started sandbox labelled for this file; `cleanup` deletes it. */
 export async function startLocalSandbox(
   file: string,
 ): Promise<{ driver: LocalDriver; sandboxId: string; cleanup(): Promise<void> }> {
-  const driver = createLocalDriver({ onProgress: (line) => process.stderr.write(`[image] ${line}\n`) });
-  const labels = { "daytona-kit.test": `${file}-${randomBytes(3).toString("hex")}` };
+  const { driver, labels } = testDriver(file);
   const created = await driver.create({ labels, timeoutMs: LOCAL_SETUP_MS });
   if (created.isErr()) throw new Error(`local sandbox: ${created.error.message}`);
   return {

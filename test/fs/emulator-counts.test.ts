@@ -16,7 +16,7 @@ beforeAll(async () => {
 afterAll(() => env.close());
 
 /** The requests `run` makes, by route. */
-async function requestsOf(run: () => PromiseLike<unknown>): Promise<Record<string, number>> {
+async function requestsOf(run: () => unknown): Promise<Record<string, number>> {
   const before = env.emulator.requests.length;
   await run();
   return env.emulator.requests.slice(before).reduce<Record<string, number>>((counts, entry) => {

@@ -24,7 +24,7 @@ beforeAll(async () => {
 afterAll(() => env.close());
 
 /** Runs `apply` and returns the step commands the emulated daemon received (probe and report scripts left out). */
-async function stepCommandsOf(apply: () => PromiseLike<unknown>): Promise<string[]> {
+async function stepCommandsOf(apply: () => unknown): Promise<string[]> {
   const before = env.emulator.commands(sandbox.id).length;
   await apply();
   return env.emulator
