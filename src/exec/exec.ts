@@ -6,6 +6,7 @@
 import { err, errAsync, ok, type Result, ResultAsync } from "neverthrow";
 import type { ExecOutcome, SandboxDriver } from "../driver/types.js";
 import { type KitError, kitError } from "../errors.js";
+import { checkEnv } from "./env.js";
 import { createLineSplitter } from "./lines.js";
 import type { Exec, ExecOptions, ExecResult } from "./types.js";
 
@@ -27,7 +28,6 @@ export interface ExecContext {
 
 /** The exit code of a SIGKILLed process: the OOM killer, or a deadline kill. */
 const SIGKILL_EXIT = 137;
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
  * Creates the {@link Exec} function of one sandbox.
@@ -83,17 +83,8 @@ function validate(command: string, options: ExecOptions, ctx: ExecContext): Resu
   if (typeof cwd !== "string" || cwd === "" || cwd.includes("\0")) {
     return err(kitError.invalidArgument("cwd", "cwd must be a non-empty path without NUL bytes."));
   }
-  for (const [name, value] of Object.entries(options.env ?? {})) {
-    if (!ENV_NAME.test(name))
-      return err(
-        kitError.invalidArgument("env", `Invalid environment variable name ${JSON.stringify(name)}.`),
-      );
-    if (typeof value !== "string" || value.includes("\0")) {
-      return err(
-        kitError.invalidArgument("env", `Environment variable ${name} must be a string without NUL bytes.`),
-      );
-    }
-  }
+  const env = checkEnv(options.env);
+  if (env.isErr()) return err(env.error);
   const okExitCodes = options.okExitCodes ?? [0];
   if (!Array.isArray(okExitCodes) || !okExitCodes.every(Number.isInteger)) {
     return err(kitError.invalidArgument("okExitCodes", "okExitCodes must be an array of integers."));

@@ -12,7 +12,7 @@ import { type KitError, kitError } from "../errors.js";
 import type { RegionFallback } from "../policy/region.js";
 import { type RetryPolicy, retryResult } from "../policy/retry.js";
 import type { SandboxRegistry } from "./registry.js";
-import { FAILED_STATES, failed, type WaitClock, waitForState } from "./wait.js";
+import { FAILED_STATES, failed, GONE_STATES, type WaitClock, waitForState } from "./wait.js";
 
 /** What `kit.ensure` takes. */
 export interface EnsureRequest {
@@ -49,7 +49,6 @@ export interface EnsureDeps {
 
 const PROJECT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 const STARTABLE = new Set(["stopped", "paused", "archived"]);
-const GONE = new Set(["destroyed", "destroying"]);
 const STARTED = new Set(["started"]);
 
 /** Checks a project id before anything is sent. */
@@ -86,7 +85,7 @@ export function ensureSandbox(deps: EnsureDeps, request: EnsureRequest): ResultA
   const findByLabel = (): ResultAsync<SandboxInfo | undefined, KitError> =>
     deps.driver
       .list({ labels: { [deps.labelKey]: request.projectId } })
-      .map((found) => pickBest(found.filter((s) => !GONE.has(s.state))));
+      .map((found) => pickBest(found.filter((s) => !GONE_STATES.has(s.state))));
 
   const createOnce = (): ResultAsync<SandboxInfo, KitError> =>
     deps.regions

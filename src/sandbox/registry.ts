@@ -6,9 +6,7 @@
 import { errAsync, okAsync, type ResultAsync } from "neverthrow";
 import type { SandboxDriver, SandboxInfo } from "../driver/types.js";
 import type { KitError } from "../errors.js";
-
-/** States in which a sandbox no longer counts as the project's. */
-const GONE = new Set(["destroyed", "destroying"]);
+import { GONE_STATES } from "./wait.js";
 
 /** A validated cache of which sandbox serves which project. */
 export interface SandboxRegistry {
@@ -32,7 +30,7 @@ export function createSandboxRegistry(driver: SandboxDriver, labelKey: string): 
       return driver
         .get(cached)
         .map((info) => {
-          if (info.labels[labelKey] === projectId && !GONE.has(info.state)) return info;
+          if (info.labels[labelKey] === projectId && !GONE_STATES.has(info.state)) return info;
           byProject.delete(projectId);
           return undefined;
         })

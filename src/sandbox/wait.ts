@@ -14,6 +14,9 @@ export interface WaitClock {
   readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
+/** States in which a sandbox no longer counts as anyone's. */
+export const GONE_STATES: ReadonlySet<string> = new Set(["destroyed", "destroying"]);
+
 /** States that end a wait with `SandboxFailed`. */
 export const FAILED_STATES: ReadonlySet<string> = new Set(["error", "build_failed"]);
 

@@ -4,30 +4,13 @@
  */
 import { err, errAsync, ok, okAsync, type Result, type ResultAsync } from "neverthrow";
 import type { KitError } from "../../src/errors.js";
+import { fakeClock as baseFakeClock, type FakeClock } from "../support/fake-clock.js";
 
-export interface FakeClock {
-  now: () => number;
-  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
-  /** Every delay passed to `sleep`, in order. */
-  readonly sleeps: number[];
-  advance: (ms: number) => void;
-}
+export type { FakeClock } from "../support/fake-clock.js";
 
+/** The shared fake clock, started at a realistic epoch so HTTP-date arithmetic looks like real life. */
 export function fakeClock(startMs = 1_700_000_000_000): FakeClock {
-  let nowMs = startMs;
-  const sleeps: number[] = [];
-  return {
-    now: () => nowMs,
-    sleeps,
-    sleep: async (ms, signal) => {
-      if (signal?.aborted) throw signal.reason;
-      sleeps.push(ms);
-      nowMs += ms;
-    },
-    advance: (ms) => {
-      nowMs += ms;
-    },
-  };
+  return baseFakeClock(startMs);
 }
 
 export interface ScriptedRun<T> {

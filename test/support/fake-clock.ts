@@ -4,6 +4,8 @@ export interface FakeClock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
   /** Every sleep asked for, in order. */
   readonly sleeps: number[];
+  /** Moves time forward without a sleep (an attempt that takes time). */
+  advance(ms: number): void;
 }
 
 export function fakeClock(start = 0): FakeClock {
@@ -11,10 +13,14 @@ export function fakeClock(start = 0): FakeClock {
   const sleeps: number[] = [];
   return {
     now: () => time,
-    sleep: async (ms) => {
+    sleep: async (ms, signal) => {
+      if (signal?.aborted) throw signal.reason;
       sleeps.push(ms);
       time += ms;
     },
     sleeps,
+    advance: (ms) => {
+      time += ms;
+    },
   };
 }

@@ -6,6 +6,7 @@
  */
 import { errAsync, okAsync, ResultAsync } from "neverthrow";
 import { type KitError, kitError } from "../../errors.js";
+import { realSleep } from "../../policy/sleep.js";
 import type {
   CreateSandboxSpec,
   DownloadOutcome,
@@ -257,7 +258,7 @@ export function createDaytonaDriver(options: DaytonaDriverOptions = {}): Sandbox
       return checkNotAborted(request.signal, "exec").andThen(() =>
         sandboxFor(id).andThen((sandbox) => {
           if (request.onOutput) {
-            const timing = { pollMs, sleep: delay, now: Date.now };
+            const timing = { pollMs, sleep: realSleep, now: Date.now };
             return execInSession(sandbox, request, timing, mapper(context));
           }
           const run = call(context, () =>
@@ -294,10 +295,6 @@ export function createDaytonaDriver(options: DaytonaDriverOptions = {}): Sandbox
       );
     },
   };
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Settles with `Aborted` as soon as `signal` fires; the server-side command still ends at its own timeout. */

@@ -5,6 +5,7 @@
 import { rm } from "node:fs/promises";
 import { err, errAsync, ok, okAsync, type Result, ResultAsync } from "neverthrow";
 import { isKitError, type KitError, kitError } from "../../errors.js";
+import { checkEnv } from "../../exec/env.js";
 import type {
   CreateSandboxSpec,
   ExecOutcome,
@@ -15,7 +16,7 @@ import type {
   WaitOptions,
 } from "../types.js";
 import { type CgroupSupport, detectCgroupSupport } from "./cgroup.js";
-import { checkEnv, execInSandbox, SANDBOX_PATH } from "./exec.js";
+import { execInSandbox, SANDBOX_PATH } from "./exec.js";
 import * as files from "./files.js";
 import { checkHostSupport, checkHostTools } from "./host.js";
 import {

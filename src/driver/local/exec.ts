@@ -17,6 +17,7 @@ import { join } from "node:path";
 import { StringDecoder } from "node:string_decoder";
 import { err, ok, type Result } from "neverthrow";
 import { type KitError, kitError } from "../../errors.js";
+import { checkEnv } from "../../exec/env.js";
 import { shellQuote } from "../../exec/quote.js";
 import type { ExecOutcome, ExecRequest } from "../types.js";
 
@@ -37,21 +38,7 @@ export interface ExecTarget {
   readonly env: Readonly<Record<string, string>>;
 }
 
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const POLL_MS = 15;
-
-/** Checks `env` names and values before anything runs. */
-export function checkEnv(env: Readonly<Record<string, string>> | undefined): Result<void, KitError> {
-  for (const [name, value] of Object.entries(env ?? {})) {
-    if (!ENV_NAME.test(name))
-      return err(
-        kitError.invalidArgument("env", `Invalid environment variable name ${JSON.stringify(name)}.`),
-      );
-    if (value.includes("\0"))
-      return err(kitError.invalidArgument("env", `Environment variable ${name} contains a NUL byte.`));
-  }
-  return ok(undefined);
-}
 
 /**
  * Runs `request` in the sandbox. Resolves to an Ok outcome for any exit code; `Timeout` when the deadline fired,
