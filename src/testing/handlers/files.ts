@@ -14,6 +14,7 @@ import {
 } from "../fs-state.js";
 import { buildDownloadBody, DOWNLOAD_BOUNDARY, type DownloadPart } from "../multipart.js";
 import { defineRoute, type RouteInput } from "../pipeline.js";
+import type { SandboxRecord } from "../types.js";
 import { toolboxSandbox } from "./toolbox-lookup.js";
 
 const fail = (failure: FsFailure, request: Request) =>
@@ -28,9 +29,20 @@ function queryPath(input: RouteInput, name: string): string | Response {
   return resolvePath(value);
 }
 
+/** An empty 200, or the daemon's error for `failure`. */
+const answer = (failure: FsFailure | undefined, request: Request) =>
+  failure ? fail(failure, request) : new HttpResponse(null, { status: 200 });
+
 /** The toolbox file routes (`{toolboxUrl}/:sandboxId/files…`). */
 export function fileHandlers(ctx: EmulatorContext): RequestHandler[] {
   const base = `${ctx.options.toolboxUrl}/:sandboxId/files`;
+  /** Runs `act` on the sandbox and its `path` query parameter; a missing sandbox or path answers first. */
+  const onPath = (input: RouteInput, act: (box: SandboxRecord, path: string) => Response): Response => {
+    const box = toolboxSandbox(ctx, input);
+    if (box instanceof Response) return box;
+    const path = queryPath(input, "path");
+    return path instanceof Response ? path : act(box, path);
+  };
   return [
     defineRoute(ctx, "POST /toolbox/files/bulk-upload", "post", `${base}/bulk-upload`, async (input) => {
       const box = toolboxSandbox(ctx, input);
@@ -93,41 +105,29 @@ export function fileHandlers(ctx: EmulatorContext): RequestHandler[] {
       });
     }),
 
-    defineRoute(ctx, "GET /toolbox/files/info", "get", `${base}/info`, (input) => {
-      const box = toolboxSandbox(ctx, input);
-      if (box instanceof Response) return box;
-      const path = queryPath(input, "path");
-      if (path instanceof Response) return path;
-      const info = fileInfo(box, path);
-      return isFsFailure(info) ? fail(info, input.request) : HttpResponse.json(info);
-    }),
+    defineRoute(ctx, "GET /toolbox/files/info", "get", `${base}/info`, (input) =>
+      onPath(input, (box, path) => {
+        const info = fileInfo(box, path);
+        return isFsFailure(info) ? fail(info, input.request) : HttpResponse.json(info);
+      }),
+    ),
 
-    defineRoute(ctx, "GET /toolbox/files", "get", base, (input) => {
-      const box = toolboxSandbox(ctx, input);
-      if (box instanceof Response) return box;
-      const path = queryPath(input, "path");
-      if (path instanceof Response) return path;
-      const entries = listDir(box, path);
-      return isFsFailure(entries) ? fail(entries, input.request) : HttpResponse.json(entries);
-    }),
+    defineRoute(ctx, "GET /toolbox/files", "get", base, (input) =>
+      onPath(input, (box, path) => {
+        const entries = listDir(box, path);
+        return isFsFailure(entries) ? fail(entries, input.request) : HttpResponse.json(entries);
+      }),
+    ),
 
-    defineRoute(ctx, "POST /toolbox/files/folder", "post", `${base}/folder`, (input) => {
-      const box = toolboxSandbox(ctx, input);
-      if (box instanceof Response) return box;
-      const path = queryPath(input, "path");
-      if (path instanceof Response) return path;
-      const failure = mkdirp(box, path);
-      return failure ? fail(failure, input.request) : new HttpResponse(null, { status: 200 });
-    }),
+    defineRoute(ctx, "POST /toolbox/files/folder", "post", `${base}/folder`, (input) =>
+      onPath(input, (box, path) => answer(mkdirp(box, path), input.request)),
+    ),
 
-    defineRoute(ctx, "DELETE /toolbox/files", "delete", base, (input) => {
-      const box = toolboxSandbox(ctx, input);
-      if (box instanceof Response) return box;
-      const path = queryPath(input, "path");
-      if (path instanceof Response) return path;
-      const failure = remove(box, path, input.url.searchParams.get("recursive") === "true");
-      return failure ? fail(failure, input.request) : new HttpResponse(null, { status: 200 });
-    }),
+    defineRoute(ctx, "DELETE /toolbox/files", "delete", base, (input) =>
+      onPath(input, (box, path) =>
+        answer(remove(box, path, input.url.searchParams.get("recursive") === "true"), input.request),
+      ),
+    ),
 
     defineRoute(ctx, "POST /toolbox/files/move", "post", `${base}/move`, (input) => {
       const box = toolboxSandbox(ctx, input);
@@ -136,8 +136,7 @@ export function fileHandlers(ctx: EmulatorContext): RequestHandler[] {
       if (source instanceof Response) return source;
       const destination = queryPath(input, "destination");
       if (destination instanceof Response) return destination;
-      const failure = move(box, source, destination);
-      return failure ? fail(failure, input.request) : new HttpResponse(null, { status: 200 });
+      return answer(move(box, source, destination), input.request);
     }),
   ];
 }
