@@ -118,6 +118,8 @@ export interface CommandFailedError extends KitErrorBase {
   readonly exitCode: number;
   /** Combined stdout and stderr (Daytona merges them). */
   readonly output: string;
+  /** The signal that ended the command (e.g. `"SIGKILL"` for exit 137), when it died of one. */
+  readonly signal?: string;
 }
 /** A command was SIGKILLed (exit 137), most likely by the out-of-memory killer. */
 export interface OutOfMemoryError extends KitErrorBase {
@@ -287,12 +289,13 @@ export const kitError = {
       false,
       { state, ...extra },
     ),
-  commandFailed: (command: string, exitCode: number, output: string) =>
-    make("CommandFailed", `Command exited with ${exitCode}: ${command}\n${tail(output)}`, false, {
-      command,
-      exitCode,
-      output,
-    }),
+  commandFailed: (command: string, exitCode: number, output: string, signal?: string) =>
+    make(
+      "CommandFailed",
+      `${signal ? `Command was killed by ${signal} (exit ${exitCode})` : `Command exited with ${exitCode}`}: ${command}\n${tail(output)}`,
+      false,
+      { command, exitCode, output, ...(signal ? { signal } : {}) },
+    ),
   outOfMemory: (command: string, exitCode: number, output?: string, hint?: string) =>
     make(
       "OutOfMemory",

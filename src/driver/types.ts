@@ -114,6 +114,11 @@ export interface ExecRequest {
   readonly signal?: AbortSignal;
   /** Receives combined output as it arrives (in chunks, not necessarily whole lines). */
   readonly onOutput?: (chunk: string) => void;
+  /**
+   * Most bytes of output the driver keeps for the outcome; past it only the tail is kept (`onOutput` still sees
+   * everything). Drivers that cannot bound what they receive cut the tail after the fact.
+   */
+  readonly maxOutputBytes?: number;
 }
 
 /** The raw outcome of a command: the exit code is data here; the exec facade decides what is an error. */
@@ -121,6 +126,13 @@ export interface ExecOutcome {
   readonly exitCode: number;
   /** Combined stdout and stderr. */
   readonly output: string;
+  /** `true` when `output` is only the tail of what the command printed (see `ExecRequest.maxOutputBytes`). */
+  readonly truncated?: boolean;
+  /**
+   * Whether the kernel's OOM killer fired in the sandbox's cgroup while the command ran: `true`/`false` where the
+   * driver can read the cgroup's OOM-kill counter (the local driver), absent where it cannot know (Daytona).
+   */
+  readonly oomKilled?: boolean;
 }
 
 /** A URL that reaches a port of the sandbox, and the token to send as `x-daytona-preview-token`. */

@@ -26,15 +26,20 @@ export interface ExecContext {
   readonly deadlineGraceMs?: number;
 }
 
-/** The exit code of a SIGKILLed process: the OOM killer, or a deadline kill. */
+/** The exit code of a SIGKILLed process: the OOM killer, a deadline kill, or anyone's `kill -9`. */
 const SIGKILL_EXIT = 137;
+
+/** Output kept in memory for a result when the call sets no `maxOutputBytes`. */
+export const DEFAULT_MAX_OUTPUT_BYTES = 10 * 1024 * 1024;
 
 /**
  * Creates the {@link Exec} function of one sandbox.
  *
  * - a deadline is always sent (`timeoutMs`, default 60 s): the daemon has none of its own;
- * - an exit code in `okExitCodes` (default `[0]`) is `Ok`; 137 is `OutOfMemory`, or `Timeout` when the deadline
- *   had passed; any other code is `CommandFailed` with the combined output;
+ * - an exit code in `okExitCodes` (default `[0]`) is `Ok`; 137 is `Timeout` when the deadline had passed, else
+ *   `OutOfMemory` when the driver says the OOM killer fired (or cannot tell, as on Daytona), else `CommandFailed`
+ *   with `signal: "SIGKILL"`; any other code is `CommandFailed` with the combined output;
+ * - the result keeps at most `maxOutputBytes` (default 10 MiB) of output, the tail, with `truncated: true`;
  * - `onOutput` receives whole lines; the signal turns into `Aborted`.
  *
  * @example
@@ -62,6 +67,7 @@ interface Checked {
   readonly okExitCodes: readonly number[];
   readonly signal?: AbortSignal;
   readonly onOutput?: (line: string) => void;
+  readonly maxOutputBytes: number;
 }
 
 function validate(command: string, options: ExecOptions, ctx: ExecContext): Result<Checked, KitError> {
@@ -89,12 +95,22 @@ function validate(command: string, options: ExecOptions, ctx: ExecContext): Resu
   if (!Array.isArray(okExitCodes) || !okExitCodes.every(Number.isInteger)) {
     return err(kitError.invalidArgument("okExitCodes", "okExitCodes must be an array of integers."));
   }
+  const maxOutputBytes = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+  if (!Number.isSafeInteger(maxOutputBytes) || maxOutputBytes < 0) {
+    return err(
+      kitError.invalidArgument(
+        "maxOutputBytes",
+        `maxOutputBytes must be a non-negative integer number of bytes, got ${String(maxOutputBytes)}.`,
+      ),
+    );
+  }
   if (options.signal?.aborted) return err(kitError.aborted(`exec ${brief(command)}`, options.signal.reason));
   return ok({
     command,
     cwd,
     timeoutMs,
     okExitCodes,
+    maxOutputBytes,
     ...(options.env ? { env: options.env } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onOutput ? { onOutput: options.onOutput } : {}),
@@ -129,6 +145,7 @@ async function run(ctx: ExecContext, call: Checked): Promise<Result<ExecResult, 
       cwd: call.cwd,
       timeoutMs: call.timeoutMs,
       signal: controller.signal,
+      maxOutputBytes: call.maxOutputBytes,
       ...(call.env ? { env: call.env } : {}),
       ...(lines ? { onOutput: (chunk: string) => lines.push(chunk) } : {}),
     });
@@ -145,7 +162,7 @@ async function run(ctx: ExecContext, call: Checked): Promise<Result<ExecResult, 
       if (!lines.received) lines.push(first.value.output);
       lines.flush();
     }
-    return classify(call, first.value, durationMs);
+    return classify(call, keepTail(first.value, call.maxOutputBytes), durationMs);
   } finally {
     clearTimeout(timer);
     call.signal?.removeEventListener("abort", onAbort);
@@ -154,11 +171,16 @@ async function run(ctx: ExecContext, call: Checked): Promise<Result<ExecResult, 
 
 function classify(call: Checked, outcome: ExecOutcome, durationMs: number): Result<ExecResult, KitError> {
   const { exitCode, output } = outcome;
-  if (call.okExitCodes.includes(exitCode)) return ok({ exitCode, output, durationMs });
+  if (call.okExitCodes.includes(exitCode))
+    return ok({ exitCode, output, durationMs, ...(outcome.truncated ? { truncated: true } : {}) });
   if (exitCode === SIGKILL_EXIT) {
-    // The daemon SIGKILLs at the deadline too: a kill after the deadline is the timeout, not memory.
-    if (durationMs >= call.timeoutMs)
+    // The daemon SIGKILLs at the deadline too: a kill after the deadline is the timeout, unless the driver saw
+    // the OOM killer fire.
+    if (durationMs >= call.timeoutMs && outcome.oomKilled !== true)
       return err(kitError.timeout(`exec ${brief(call.command)}`, call.timeoutMs, undefined, false));
+    // Where the driver read the cgroup's OOM-kill counter, a SIGKILL without an OOM kill is someone's `kill -9`.
+    if (outcome.oomKilled === false)
+      return err(kitError.commandFailed(call.command, exitCode, output, "SIGKILL"));
     return err(
       kitError.outOfMemory(
         call.command,
@@ -169,6 +191,24 @@ function classify(call: Checked, outcome: ExecOutcome, durationMs: number): Resu
     );
   }
   return err(kitError.commandFailed(call.command, exitCode, output));
+}
+
+/**
+ * Keeps the last `maxBytes` bytes of the outcome's output (whole characters), for drivers that hand back more.
+ * @example
+ * ```ts
+ * keepTail({ exitCode: 0, output: "abcdef" }, 2) // => { exitCode: 0, output: "ef", truncated: true }
+ * ```
+ */
+export function keepTail(outcome: ExecOutcome, maxBytes: number): ExecOutcome {
+  // Each UTF-16 code unit is at most 3 UTF-8 bytes: a short string needs no encoding to know it fits.
+  if (outcome.output.length * 3 <= maxBytes) return outcome;
+  const bytes = Buffer.from(outcome.output, "utf8");
+  if (bytes.byteLength <= maxBytes) return outcome;
+  let start = bytes.byteLength - maxBytes;
+  // Never start inside a character: skip UTF-8 continuation bytes.
+  while (start < bytes.byteLength && ((bytes[start] ?? 0) & 0xc0) === 0x80) start++;
+  return { ...outcome, output: bytes.subarray(start).toString("utf8"), truncated: true };
 }
 
 /** The command as it appears in an operation name: first line, at most 80 characters. */

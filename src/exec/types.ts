@@ -17,8 +17,13 @@ export interface ExecOptions {
   readonly signal?: AbortSignal;
   /** Exit codes that count as success. @default [0] */
   readonly okExitCodes?: readonly number[];
-  /** Receives combined output line by line while the command runs. */
+  /** Receives combined output line by line while the command runs (all of it, whatever `maxOutputBytes` says). */
   readonly onOutput?: (line: string) => void;
+  /**
+   * Most bytes of output kept in memory for the result; a longer output keeps its tail and sets `truncated`.
+   * @default 10_485_760 (10 MiB)
+   */
+  readonly maxOutputBytes?: number;
 }
 
 /** What a finished command returns. */
@@ -27,10 +32,13 @@ export interface ExecResult {
   /** Combined stdout and stderr: Daytona merges the two streams. */
   readonly output: string;
   readonly durationMs: number;
+  /** `true` when `output` holds only the last `maxOutputBytes` of what the command printed. */
+  readonly truncated?: boolean;
 }
 
 /**
  * Runs a shell command in the sandbox. A non-zero exit is `CommandFailed` unless listed in `okExitCodes`;
- * exit 137 is `OutOfMemory`; a deadline is `Timeout`.
+ * exit 137 is `OutOfMemory` when the OOM killer fired (or the driver cannot tell), `CommandFailed` with the signal
+ * otherwise; a deadline is `Timeout`.
  */
 export type Exec = (command: string, options?: ExecOptions) => ResultAsync<ExecResult, KitError>;

@@ -85,6 +85,42 @@ describe("createExec", () => {
     expect(error).toMatchObject({ kind: "Timeout", afterMs: 30 });
   });
 
+  it("maps exit 137 with an OOM kill seen by the driver to OutOfMemory, even after the deadline", async () => {
+    answer({ exitCode: 137, output: "", oomKilled: true }, { delayMs: 40 });
+    const error = (
+      await createExec({ driver, sandboxId })("node big.js", { timeoutMs: 30 })
+    )._unsafeUnwrapErr();
+    expect(error).toMatchObject({ kind: "OutOfMemory", exitCode: 137 });
+  });
+
+  it("maps exit 137 without an OOM kill to CommandFailed with the signal", async () => {
+    answer({ exitCode: 137, output: "bye\n", oomKilled: false });
+    const error = (await createExec({ driver, sandboxId })("kill -9 $$"))._unsafeUnwrapErr();
+    expect(error).toMatchObject({ kind: "CommandFailed", exitCode: 137, signal: "SIGKILL", output: "bye\n" });
+    expect(error.message).toContain("killed by SIGKILL");
+  });
+
+  it("keeps the tail of an output longer than maxOutputBytes, whole characters only, and says so", async () => {
+    const requests = answer({ exitCode: 0, output: `head-${"é".repeat(10)}` });
+    const result = (await createExec({ driver, sandboxId })("cat", { maxOutputBytes: 7 }))._unsafeUnwrap();
+    expect(requests[0]?.maxOutputBytes).toBe(7);
+    expect(result).toMatchObject({ output: "ééé", truncated: true });
+    const short = (await createExec({ driver, sandboxId })("cat"))._unsafeUnwrap();
+    expect(short.truncated).toBeUndefined();
+    expect(requests[1]?.maxOutputBytes).toBe(10 * 1024 * 1024);
+  });
+
+  it("passes a driver's truncated flag through and refuses a bad maxOutputBytes", async () => {
+    answer({ exitCode: 0, output: "tail", truncated: true });
+    const exec = createExec({ driver, sandboxId });
+    expect((await exec("cat"))._unsafeUnwrap()).toMatchObject({ output: "tail", truncated: true });
+    for (const bad of [-1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect((await exec("cat", { maxOutputBytes: bad }))._unsafeUnwrapErr()).toMatchObject({
+        kind: "InvalidArgument",
+      });
+    }
+  });
+
   it("passes the driver's Timeout through", async () => {
     answer(kitError.timeout("exec", 1_000));
     expect((await createExec({ driver, sandboxId })("sleep 5"))._unsafeUnwrapErr().kind).toBe("Timeout");
