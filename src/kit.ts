@@ -12,10 +12,12 @@ import { withSerializedLifecycle } from "./driver/serialized.js";
 import type { SandboxDriver, SandboxInfo } from "./driver/types.js";
 import type { KitError } from "./errors.js";
 import { createRegionFallback, resolveTargets } from "./policy/region.js";
-import { checkProjectId, type EnsureRequest, ensureSandbox } from "./sandbox/ensure.js";
+import { type EnsureRequest, ensureSandbox } from "./sandbox/ensure.js";
 import { createSandboxHandle, type KitSandbox } from "./sandbox/handle.js";
 import { createSandboxRegistry } from "./sandbox/registry.js";
 import { systemClock, type WaitClock } from "./sandbox/wait.js";
+import { checkProjectId, checkSandboxId } from "./validate/identifiers.js";
+import { checkEnsureRequest, checkListQuery } from "./validate/kit-requests.js";
 
 /** The entry point: sandboxes for projects, on Daytona or on this machine. */
 export interface Kit extends AsyncDisposable {
@@ -98,6 +100,8 @@ export function createKit(options: KitOptions = {}, internals: KitInternals = {}
     driverName: driver.name,
     check: () => ok(resolved),
     ensure(request) {
+      const invalid = checkEnsureRequest(request);
+      if (invalid.isErr()) return errAsync(invalid.error);
       // Single flight: one ensure per project at a time in this process; later callers share its result.
       const running = inFlight.get(request.projectId);
       if (running) return running;
@@ -118,21 +122,23 @@ export function createKit(options: KitOptions = {}, internals: KitInternals = {}
       inFlight.set(request.projectId, shared);
       return shared;
     },
-    get: (sandboxId) => driver.get(sandboxId).map(handleFor),
-    list(query = {}) {
-      if (query.projectId !== undefined) {
-        const invalid = checkProjectId(query.projectId);
-        if (invalid) return errAsync(invalid);
-      }
+    get: (sandboxId) => checkSandboxId(sandboxId).asyncAndThen((id) => driver.get(id).map(handleFor)),
+    list(query) {
+      const checked = checkListQuery(query);
+      if (checked.isErr()) return errAsync(checked.error);
+      const { projectId } = checked.value;
       const labels = {
-        ...(query.labels ?? {}),
-        ...(query.projectId === undefined ? {} : { [resolved.projectLabel]: query.projectId }),
+        ...checked.value.labels,
+        ...(projectId === undefined ? {} : { [resolved.projectLabel]: projectId }),
       };
       return driver.list(Object.keys(labels).length > 0 ? { labels } : {});
     },
     deleteProject(projectId) {
+      // Checked here, not only by list: a missing id must never become "no filter", i.e. every sandbox.
+      const checked = checkProjectId(projectId);
+      if (checked.isErr()) return errAsync(checked.error);
       return kit
-        .list({ projectId })
+        .list({ projectId: checked.value })
         .andThen((found) =>
           found.reduce<ResultAsync<number, KitError>>(
             (count, info) =>

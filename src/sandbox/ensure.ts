@@ -11,6 +11,7 @@ import type { CreateSandboxSpec, SandboxDriver, SandboxInfo, SandboxResources } 
 import { type KitError, kitError } from "../errors.js";
 import type { RegionFallback } from "../policy/region.js";
 import { type RetryPolicy, retryResult } from "../policy/retry.js";
+import { checkProjectId as validateProjectId } from "../validate/identifiers.js";
 import type { SandboxRegistry } from "./registry.js";
 import { FAILED_STATES, failed, GONE_STATES, type WaitClock, waitForState } from "./wait.js";
 
@@ -47,18 +48,13 @@ export interface EnsureDeps {
   readonly pollMs?: number;
 }
 
-const PROJECT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 const STARTABLE = new Set(["stopped", "paused", "archived"]);
 const STARTED = new Set(["started"]);
 
 /** Checks a project id before anything is sent. */
-export function checkProjectId(projectId: string): KitError | undefined {
-  return PROJECT_ID.test(projectId)
-    ? undefined
-    : kitError.invalidArgument(
-        "projectId",
-        `projectId must match ${PROJECT_ID.source} (it becomes a label value), got ${JSON.stringify(projectId)}.`,
-      );
+export function checkProjectId(projectId: unknown): KitError | undefined {
+  const checked = validateProjectId(projectId);
+  return checked.isErr() ? checked.error : undefined;
 }
 
 /** Finds, starts or creates the project's sandbox and returns it `started`. No single flight here: see the kit. */
