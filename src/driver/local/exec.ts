@@ -20,6 +20,7 @@ import { type KitError, kitError } from "../../errors.js";
 import { checkEnv } from "../../exec/env.js";
 import { shellQuote } from "../../exec/quote.js";
 import type { ExecOutcome, ExecRequest } from "../types.js";
+import { checkSandboxRoot } from "./root-check.js";
 
 /** The PATH of the slim images. */
 export const SANDBOX_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -60,6 +61,9 @@ export async function execInSandbox(
     return err(kitError.invalidArgument("timeoutMs", "timeoutMs must be positive."));
   if (request.signal?.aborted) return err(kitError.aborted("exec", request.signal.reason));
 
+  // Never a run on the host: the init must already be chrooted into this sandbox's root.
+  const inside = await checkSandboxRoot(target.initPid, target.root);
+  if (inside.isErr()) return err(inside.error);
   const shell = existsSync(join(target.root, "bin/bash")) ? "/bin/bash" : "/bin/sh";
   const script = `cd -- ${shellQuote(cwd)} || exit 1\n${request.command}`;
   const enter = [

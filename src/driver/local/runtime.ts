@@ -10,6 +10,7 @@ import { mkdir, open, readFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { pidExists, runHost } from "./host.js";
 import type { SandboxPaths } from "./layout.js";
+import { checkSandboxRoot } from "./root-check.js";
 
 /** The sandbox's init as the host sees it. */
 export interface InitProcess {
@@ -90,8 +91,9 @@ export async function unmountAll(paths: SandboxPaths): Promise<string[]> {
 
 /**
  * The init's setup, run by the host's `sh` inside the new namespaces (it is PID 1 there). It mounts `/proc`, a small
- * `/dev` and `/dev/shm`, prints the host pid so the driver can `nsenter` it later, then becomes `sleep infinity`
- * chrooted into the sandbox, with SIGCHLD ignored so the kernel reaps orphans (no zombies from `cmd &`).
+ * `/dev` and `/dev/shm`, then chroots into the sandbox and becomes `sleep infinity` there, with SIGCHLD ignored so
+ * the kernel reaps orphans (no zombies from `cmd &`). It prints `ready <host pid>` only from INSIDE the chroot: before
+ * that line `nsenter -r` would take the host's `/`, so no command may enter earlier.
  */
 const INIT_SCRIPT = `set -e
 R=$1
@@ -108,12 +110,10 @@ ln -s /proc/self/fd/0 "$R/dev/stdin"
 ln -s /proc/self/fd/1 "$R/dev/stdout"
 ln -s /proc/self/fd/2 "$R/dev/stderr"
 read -r hostpid _ < /proc/self/stat
-echo "ready $hostpid"
-exec >/dev/null
 if [ -x "$R/usr/bin/perl" ]; then
-  exec chroot "$R" /usr/bin/perl -e '$SIG{CHLD}="IGNORE"; exec "/bin/sleep", "infinity"'
+  exec chroot "$R" /usr/bin/perl -e '$|=1; print "ready $ARGV[0]\n"; open(STDOUT, ">", "/dev/null"); $SIG{CHLD}="IGNORE"; exec "/bin/sleep", "infinity"' "$hostpid"
 fi
-exec chroot "$R" /bin/sleep infinity
+exec chroot "$R" /bin/sh -c 'echo "ready $0"; exec >/dev/null; exec /bin/sleep infinity' "$hostpid"
 `;
 
 /**
@@ -173,6 +173,8 @@ export async function launchInit(
     });
     const startTime = await processStartTime(pid);
     if (startTime === undefined) throw new Error("init vanished right after setup");
+    const inside = await checkSandboxRoot(pid, paths.root);
+    if (inside.isErr()) throw new Error(inside.error.message);
     return { pid, startTime };
   } catch (error) {
     if (child.pid !== undefined) {

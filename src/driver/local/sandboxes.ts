@@ -111,6 +111,8 @@ async function writeNetworkFiles(root: string, id: string): Promise<void> {
   for (const [path, text] of [
     ["/etc/resolv.conf", resolv],
     ["/etc/hosts", hosts],
+    // The image keeps the build host's name; a sandbox's own name is its id (as the UTS name the init sets).
+    ["/etc/hostname", `${name}\n`],
     ...(trust === undefined ? [] : ([[HOST_CA_BUNDLE, trust]] as const)),
   ] as const) {
     const written = await writeSystemFile(root, path, text);

@@ -1,0 +1,62 @@
+/**
+ * A command meant for a sandbox never runs on the host: many creates, each followed at once by its first exec, while
+ * busy loops keep both cores loaded (the load that used to let an exec enter before the init had chrooted).
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pLimit from "p-limit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLocalDriver, kitHome } from "../../../src/driver/local/index.js";
+import { IMAGE_BUILD_MS, skipReason } from "./helpers.js";
+
+const TRIES = Number(process.env.DK_TRIES ?? 200);
+const CONCURRENCY = 4;
+
+describe.skipIf(skipReason !== undefined)("never a command on the host", () => {
+  const home = mkdtempSync(join(tmpdir(), "dk-home-"));
+  const driver = createLocalDriver({ home });
+  // A file only the host has: the sandbox's /tmp is its own.
+  const marker = join(tmpdir(), `dk-host-only-${randomBytes(6).toString("hex")}`);
+  const busy: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    expect((await createLocalDriver().prepare(["python:3.12-slim-bookworm"])).isOk()).toBe(true);
+    symlinkSync(join(kitHome(), "images"), join(home, "images"));
+    writeFileSync(marker, "host\n");
+  }, IMAGE_BUILD_MS);
+  afterAll(async () => {
+    for (const child of busy) child.kill("SIGKILL");
+    await driver.deleteAll({ timeoutMs: 120_000 });
+    rmSync(home, { recursive: true, force: true });
+    rmSync(marker, { force: true });
+  }, 180_000);
+
+  it(`${TRIES} × (create → first exec) under CPU load: every run is inside its sandbox`, async () => {
+    for (let i = 0; i < 3; i++) {
+      busy.push(spawn("/bin/sh", ["-c", "while :; do :; done"], { stdio: "ignore" }));
+    }
+    const limit = pLimit(CONCURRENCY);
+    const outcomes = await Promise.all(
+      Array.from({ length: TRIES }, () =>
+        limit(async () => {
+          const box = (await driver.create({ timeoutMs: 60_000 }))._unsafeUnwrap();
+          const run = await driver.exec(box.id, {
+            command: `cat /etc/hostname; test -e ${marker} && echo ON-HOST; true`,
+            timeoutMs: 30_000,
+          });
+          (await driver.delete(box.id, { timeoutMs: 30_000 }))._unsafeUnwrap();
+          return { id: box.id, output: run._unsafeUnwrap().output };
+        }),
+      ),
+    );
+    for (const child of busy) child.kill("SIGKILL");
+    const onHost = outcomes.filter((o) => o.output.includes("ON-HOST"));
+    const wrongName = outcomes.filter((o) => o.output.trim() !== o.id);
+    expect(onHost).toEqual([]);
+    expect(wrongName).toEqual([]);
+    expect(outcomes).toHaveLength(TRIES);
+  }, 900_000);
+});
