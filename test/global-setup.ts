@@ -6,6 +6,7 @@
 import { canBuildImages, ensureLocalImage } from "../src/driver/local/index.js";
 
 export default async function buildLocalImages(): Promise<void> {
+  if (process.env.DAYTONA_KIT_LOCAL_TESTS === "off") return;
   if (!canBuildImages()) {
     console.log("[global-setup] local sandboxes unavailable here: local-driver tests will skip");
     return;

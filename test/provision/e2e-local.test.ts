@@ -12,21 +12,13 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { canBuildImages, createLocalDriver, type LocalDriver } from "../../src/driver/local/index.js";
+import { createLocalDriver, type LocalDriver } from "../../src/driver/local/index.js";
 import { createExec } from "../../src/exec/exec.js";
 import type { Exec } from "../../src/exec/types.js";
 import { createSandboxFs } from "../../src/fs/fs.js";
 import type { SandboxFs } from "../../src/fs/types.js";
 import { createProvisioner, type ProvisionEvent, type Provisioner } from "../../src/provision/index.js";
-
-const skipReason =
-  process.platform !== "linux"
-    ? "local sandboxes need Linux"
-    : process.getuid?.() !== 0
-      ? "local sandboxes need root"
-      : !canBuildImages()
-        ? "local sandboxes cannot be built here (debootstrap missing)"
-        : undefined;
+import { skipReason } from "../driver/local/helpers.js";
 
 // Non-default ports: local sandboxes share the host's network.
 const PG_PORT = 55432;

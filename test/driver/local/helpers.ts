@@ -7,13 +7,15 @@ import { createLocalDriver, type LocalDriver } from "../../../src/driver/local/i
 
 /** Why the real-sandbox tests cannot run here, or undefined when they can. */
 export const skipReason: string | undefined =
-  process.platform !== "linux"
-    ? "local sandboxes need Linux"
-    : process.getuid?.() !== 0
-      ? "local sandboxes need root"
-      : !hasDebootstrap()
-        ? "debootstrap is missing (run scripts/setup-local.sh)"
-        : undefined;
+  process.env.DAYTONA_KIT_LOCAL_TESTS === "off"
+    ? "local-sandbox tests turned off (DAYTONA_KIT_LOCAL_TESTS=off)"
+    : process.platform !== "linux"
+      ? "local sandboxes need Linux"
+      : process.getuid?.() !== 0
+        ? "local sandboxes need root"
+        : !hasDebootstrap()
+          ? "debootstrap is missing (run scripts/setup-local.sh)"
+          : undefined;
 
 if (skipReason) console.warn(`[local driver tests skipped] ${skipReason}`);
 
