@@ -275,6 +275,14 @@ export const kitError = {
       retryable,
       { operation, afterMs, cause },
     ),
+  /** The SERVER gave up (HTTP 408/504), not a deadline of ours: `afterMs` stays unset. */
+  serverTimeout: (operation: string, status: number, cause?: unknown) =>
+    make(
+      "Timeout",
+      `${operation}: the server timed out (HTTP ${status}); the work may still be running there.`,
+      true,
+      { operation, cause },
+    ),
   transient: (message: string, extra: { status?: number; retryAfterMs?: number; cause?: unknown } = {}) =>
     make("Transient", message, true, extra),
   conflict: (message: string, cause?: unknown) => make("Conflict", message, false, { cause }),

@@ -3,14 +3,17 @@
  * facade users work with.
  * @module
  */
+import { setMaxListeners } from "node:events";
 import { err, errAsync, ok, okAsync, type Result, ResultAsync } from "neverthrow";
 import { type KitOptions, type ResolvedConfig, resolveConfig } from "./config.js";
 import { createDaytonaDriver } from "./driver/daytona/index.js";
 import { createLocalDriver } from "./driver/local/index.js";
 import { withRetries } from "./driver/retrying.js";
+import { withCallScopes } from "./driver/scoped.js";
 import { withSerializedLifecycle } from "./driver/serialized.js";
 import type { SandboxDriver, SandboxInfo } from "./driver/types.js";
 import type { KitError } from "./errors.js";
+import { withScope } from "./policy/deadline.js";
 import { createRegionFallback, resolveTargets } from "./policy/region.js";
 import { type EnsureRequest, ensureSandbox } from "./sandbox/ensure.js";
 import { createSandboxHandle, type KitSandbox } from "./sandbox/handle.js";
@@ -73,7 +76,25 @@ export function createKit(options: KitOptions = {}, internals: KitInternals = {}
   const { resolved, list } = setup.value;
 
   const base = buildDriver(options, resolved, list);
-  const driver = withSerializedLifecycle(withRetries(base, options.retry ?? {}));
+  // dispose() fires it: every call in flight settles Aborted, and every later call is Aborted at once.
+  const lifetime = new AbortController();
+  // One listener per call in flight: many parallel calls are normal, not a leak.
+  setMaxListeners(0, lifetime.signal);
+  const driver = withCallScopes(withSerializedLifecycle(withRetries(base, options.retry ?? {})), {
+    lifetime: lifetime.signal,
+    defaultMs: resolved.timeouts.lifecycleMs,
+  });
+  /** One deadline for a whole public call: every request, poll and retry wait inside it. */
+  const scoped = <T>(
+    operation: string,
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+    work: () => ResultAsync<T, KitError>,
+  ) => withScope({ operation, timeoutMs, signals: [signal, lifetime.signal] }, work);
+  const dispose = async () => {
+    lifetime.abort();
+    await driver.dispose();
+  };
   const registry = createSandboxRegistry(driver, resolved.projectLabel);
   // Local sandboxes live in one place; every other driver gets the ordered target list.
   const regions = createRegionFallback(driver.name === "local" ? ["local"] : list);
@@ -116,13 +137,20 @@ export function createKit(options: KitOptions = {}, internals: KitInternals = {}
         timeoutMs: resolved.timeouts.ensureMs,
         ...(internals.pollMs === undefined ? {} : { pollMs: internals.pollMs }),
       };
-      const shared = shareOnce(ensureSandbox(deps, request).map(handleFor), () =>
-        inFlight.delete(request.projectId),
+      const timeoutMs = validTimeout(request.timeoutMs) ?? resolved.timeouts.ensureMs;
+      const work = scoped(`ensure sandbox for project ${request.projectId}`, timeoutMs, request.signal, () =>
+        ensureSandbox(deps, request),
       );
+      const shared = shareOnce(work.map(handleFor), () => inFlight.delete(request.projectId));
       inFlight.set(request.projectId, shared);
       return shared;
     },
-    get: (sandboxId) => checkSandboxId(sandboxId).asyncAndThen((id) => driver.get(id).map(handleFor)),
+    get: (sandboxId) =>
+      checkSandboxId(sandboxId).asyncAndThen((id) =>
+        scoped(`get sandbox ${id}`, resolved.timeouts.lifecycleMs, undefined, () =>
+          driver.get(id).map(handleFor),
+        ),
+      ),
     list(query) {
       const checked = checkListQuery(query);
       if (checked.isErr()) return errAsync(checked.error);
@@ -131,34 +159,40 @@ export function createKit(options: KitOptions = {}, internals: KitInternals = {}
         ...checked.value.labels,
         ...(projectId === undefined ? {} : { [resolved.projectLabel]: projectId }),
       };
-      return driver.list(Object.keys(labels).length > 0 ? { labels } : {});
+      return scoped("list sandboxes", resolved.timeouts.lifecycleMs, undefined, () =>
+        driver.list(Object.keys(labels).length > 0 ? { labels } : {}),
+      );
     },
     deleteProject(projectId) {
       // Checked here, not only by list: a missing id must never become "no filter", i.e. every sandbox.
       const checked = checkProjectId(projectId);
       if (checked.isErr()) return errAsync(checked.error);
-      return kit
-        .list({ projectId: checked.value })
-        .andThen((found) =>
-          found.reduce<ResultAsync<number, KitError>>(
-            (count, info) =>
-              count.andThen((n) =>
-                handleFor(info)
-                  .delete()
-                  .map(() => n + 1),
-              ),
-            okAsync(0),
-          ),
-        )
-        .map((deleted) => {
-          registry.forget(projectId);
-          return deleted;
-        });
+      const id = checked.value;
+      return scoped(`delete project ${id}`, resolved.timeouts.lifecycleMs, undefined, () => deleteAll(id));
     },
     registryEntries: () => registry.entries(),
-    dispose: () => driver.dispose(),
-    [Symbol.asyncDispose]: () => driver.dispose(),
+    dispose,
+    [Symbol.asyncDispose]: dispose,
   };
+  function deleteAll(projectId: string): ResultAsync<number, KitError> {
+    return kit
+      .list({ projectId })
+      .andThen((found) =>
+        found.reduce<ResultAsync<number, KitError>>(
+          (count, info) =>
+            count.andThen((n) =>
+              handleFor(info)
+                .delete()
+                .map(() => n + 1),
+            ),
+          okAsync(0),
+        ),
+      )
+      .map((deleted) => {
+        registry.forget(projectId);
+        return deleted;
+      });
+  }
   return kit;
 }
 
@@ -183,6 +217,11 @@ function buildDriver(
     ...(options.localHome === undefined ? {} : { home: options.localHome }),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
+}
+
+/** A caller's timeout when it is a usable one; anything else is left to the validation inside the call. */
+function validTimeout(value: unknown): number | undefined {
+  return typeof value === "number" && value > 0 && Number.isFinite(value) ? value : undefined;
 }
 
 /** Every caller of one in-flight operation gets the same settled Result; `done` runs once it settles. */

@@ -12,6 +12,7 @@ import {
   type RetryPolicy,
   retryDelayMs,
 } from "./backoff.js";
+import { type CallScope, currentScope } from "./deadline.js";
 import { realSleep, type SleepOutcome, sleepUnlessAborted } from "./sleep.js";
 
 export type { BackoffPolicy, RetryInfo, RetryPolicy } from "./backoff.js";
@@ -28,6 +29,11 @@ export interface RetryOptions extends RetryPolicy {
    * @default true
    */
   idempotent?: boolean;
+  /**
+   * Narrows what is retried beyond {@link isRetryable}: an error is retried only when this also says yes
+   * (e.g. exec retries only failures the server certainly did not act on).
+   */
+  retryIf?: (error: KitError) => boolean;
 }
 
 type Settings = Required<Omit<RetryPolicy, "deadlineMs" | "onRetry">> &
@@ -70,8 +76,13 @@ export function retryResult<T>(
 ): ResultAsync<T, KitError> {
   const settings = resolveSettings(options);
   if (settings.isErr()) return errAsync(settings.error);
+  // The public call's scope bounds the retries too: its signal stops them, its deadline caps every wait.
+  const scope = currentScope();
+  const signals = [options.signal, scope?.signal].filter((s): s is AbortSignal => s !== undefined);
+  const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+  const retryIf = options.retryIf ?? (() => true);
   return new ResultAsync(
-    retryLoop(operation, run, settings.value, options.signal, options.idempotent ?? true),
+    retryLoop(operation, run, settings.value, signal, options.idempotent ?? true, scope, retryIf),
   );
 }
 
@@ -81,6 +92,8 @@ async function retryLoop<T>(
   settings: Settings,
   signal: AbortSignal | undefined,
   idempotent: boolean,
+  scope: CallScope | undefined,
+  retryIf: (error: KitError) => boolean,
 ): Promise<Result<T, KitError>> {
   if (signal?.aborted) return err(kitError.aborted(operation, signal.reason));
   const startedAt = settings.now();
@@ -101,7 +114,7 @@ async function retryLoop<T>(
   const decideAndWait = async ({ error: thrown, attemptNumber }: RetryContext): Promise<boolean> => {
     if (!(thrown instanceof ErrCarrier)) return false;
     const error = thrown.error;
-    if (!isRetryable(error, idempotent)) return false;
+    if (!isRetryable(error, idempotent) || !safeCall(() => retryIf(error))) return false;
     if (signal?.aborted) throw new ErrCarrier(kitError.aborted(operation, signal.reason));
     const delayMs = retryDelayMs(attemptNumber, error, settings);
     if (delayMs > settings.maxDelayMs) return false;
@@ -109,6 +122,7 @@ async function retryLoop<T>(
       const remainingMs = settings.deadlineMs - (settings.now() - startedAt);
       if (delayMs >= remainingMs) return false;
     }
+    if (scope !== undefined && delayMs >= scope.remainingMs()) return false;
     notify(settings.onRetry, { operation, attempt: attemptNumber, delayMs, error });
     let outcome: SleepOutcome;
     try {
@@ -153,6 +167,14 @@ async function runSafely<T>(
     return err(
       kitError.unexpected(`${operation} threw instead of returning an error: ${describe(cause)}`, { cause }),
     );
+  }
+}
+
+function safeCall(predicate: () => boolean): boolean {
+  try {
+    return predicate() === true;
+  } catch {
+    return false;
   }
 }
 

@@ -3,6 +3,7 @@
  * @module
  */
 import { setTimeout as delay } from "node:timers/promises";
+import { clampTimerMs, MAX_TIMER_MS } from "./deadline.js";
 
 /**
  * The default sleep of the retry policy: a real timer that rejects as soon as `signal` aborts.
@@ -12,8 +13,14 @@ import { setTimeout as delay } from "node:timers/promises";
  * await realSleep(250, controller.signal);
  * ```
  */
-export function realSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return delay(ms, undefined, signal ? { signal } : undefined);
+export async function realSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  // Node fires a timer above 2^31-1 ms at once: longer waits are taken in steps.
+  let left = Number.isFinite(ms) ? ms : MAX_TIMER_MS;
+  do {
+    const step = clampTimerMs(left);
+    await delay(step, undefined, signal ? { signal } : undefined);
+    left -= step;
+  } while (left > 0);
 }
 
 /** How {@link sleepUnlessAborted} ended. */

@@ -107,7 +107,13 @@ export function ensureSandbox(deps: EnsureDeps, request: EnsureRequest): ResultA
     .map((info) => {
       deps.registry.remember(request.projectId, info.id);
       return info;
-    });
+    })
+    .mapErr((error) =>
+      // An inner wait ran out because OUR deadline did: say so with the caller's budget, not the wait's rest.
+      error.kind === "Timeout" && error.afterMs !== undefined && deps.clock.now() >= deadline
+        ? kitError.timeout(`ensure sandbox for project ${request.projectId}`, timeoutMs, error)
+        : error,
+    );
 }
 
 function createSpec(

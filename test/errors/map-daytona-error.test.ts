@@ -46,8 +46,18 @@ describe("mapDaytonaError: the status table of the contract, §5", () => {
     });
   });
 
-  it("reports the deadline of the call in a Timeout", () => {
-    expect(mapDaytonaError(sdkError("DaytonaTimeoutError", "t", 408), context)).toMatchObject({
+  it("says a 504 or 408 is the SERVER timing out, not our deadline", () => {
+    for (const status of [408, 504]) {
+      const mapped = mapDaytonaError(sdkError("DaytonaTimeoutError", "t", status), context);
+      expect(mapped).toMatchObject({ kind: "Timeout", operation: "create sandbox", retryable: true });
+      expect(mapped.message).toContain(`the server timed out (HTTP ${status})`);
+      expect(mapped.message).not.toContain("60000");
+      expect((mapped as { afterMs?: number }).afterMs).toBeUndefined();
+    }
+  });
+
+  it("reports the deadline of the call in a client-side Timeout", () => {
+    expect(mapDaytonaError(sdkError("DaytonaConnectionTimeoutError", "t"), context)).toMatchObject({
       operation: "create sandbox",
       afterMs: 60_000,
     });

@@ -6,6 +6,7 @@
  */
 import { errAsync, okAsync, ResultAsync } from "neverthrow";
 import { type KitError, kitError } from "../../errors.js";
+import { currentScope } from "../../policy/deadline.js";
 import { realSleep } from "../../policy/sleep.js";
 import type {
   CreateSandboxSpec,
@@ -23,6 +24,7 @@ import { createSdkClient, type DaytonaClientLike, type DaytonaSandboxLike } from
 import { type ErrorContext, mapDaytonaError } from "./map-error.js";
 import { checkNotAborted, execInSession } from "./session-exec.js";
 import { toCreateParams, toFileEntry, toSandboxInfo } from "./translate.js";
+import { createTransport } from "./transport.js";
 
 /** Options of {@link createDaytonaDriver}. */
 export interface DaytonaDriverOptions {
@@ -69,12 +71,20 @@ export function createDaytonaDriver(options: DaytonaDriverOptions = {}): Sandbox
   const clients = new Map<string, Promise<DaytonaClientLike>>();
   const sandboxes = new Map<string, DaytonaSandboxLike>();
   const pollMs = options.sessionPollMs ?? 250;
+  // Every SDK request runs under the public call's deadline and signal, on sockets dispose() can destroy.
+  const transport = createTransport();
+  let disposed = false;
 
   const mapper = (context: Omit<ErrorContext, "secrets">) => (thrown: unknown) =>
     mapDaytonaError(thrown, { ...context, secrets });
 
-  const call = <T>(context: Omit<ErrorContext, "secrets">, run: () => Promise<T>): ResultAsync<T, KitError> =>
-    ResultAsync.fromPromise(Promise.resolve().then(run), mapper(context));
+  const call = <T>(
+    context: Omit<ErrorContext, "secrets">,
+    run: () => Promise<T>,
+  ): ResultAsync<T, KitError> =>
+    disposed
+      ? errAsync(kitError.aborted(context.operation, "the kit was disposed"))
+      : ResultAsync.fromPromise(Promise.resolve().then(run), mapper(context));
 
   const clientFor = (target: string): ResultAsync<DaytonaClientLike, KitError> => {
     let client = clients.get(target);
@@ -94,6 +104,10 @@ export function createDaytonaDriver(options: DaytonaDriverOptions = {}): Sandbox
                     : { useDeprecatedPolling: options.useDeprecatedPolling }),
                 }),
           );
+      client = client.then((built) => {
+        transport.adopt(built);
+        return built;
+      });
       clients.set(target, client);
       // A failed construction must not be cached forever.
       client.catch(() => clients.delete(target));
@@ -103,6 +117,7 @@ export function createDaytonaDriver(options: DaytonaDriverOptions = {}): Sandbox
   const defaultClient = () => clientFor(targets[0] ?? "us");
 
   const remember = (sandbox: DaytonaSandboxLike): SandboxInfo => {
+    transport.adopt(sandbox);
     sandboxes.set(sandbox.id, sandbox);
     return toSandboxInfo(sandbox);
   };
@@ -111,6 +126,7 @@ export function createDaytonaDriver(options: DaytonaDriverOptions = {}): Sandbox
     defaultClient().andThen((client) =>
       call({ operation: `get sandbox ${id}`, resource: { kind: "sandbox", id } }, () => client.get(id)).map(
         (sandbox) => {
+          transport.adopt(sandbox);
           sandboxes.set(sandbox.id, sandbox);
           return sandbox;
         },
@@ -258,7 +274,10 @@ export function createDaytonaDriver(options: DaytonaDriverOptions = {}): Sandbox
       return checkNotAborted(request.signal, "exec").andThen(() =>
         sandboxFor(id).andThen((sandbox) => {
           if (request.onOutput) {
-            const timing = { pollMs, sleep: realSleep, now: Date.now };
+            // The poll pause ends with the call (deadline, abort, dispose): no timer outlives it.
+            const sleep = (ms: number) =>
+              realSleep(ms, AbortSignal.any([transport.signal, currentScope()?.signal ?? transport.signal]));
+            const timing = { pollMs, sleep, now: Date.now };
             return execInSession(sandbox, request, timing, mapper(context));
           }
           const run = call(context, () =>
@@ -285,6 +304,10 @@ export function createDaytonaDriver(options: DaytonaDriverOptions = {}): Sandbox
       }),
 
     async dispose() {
+      disposed = true;
+      // Abort what is in flight and destroy every socket first: closing the clients may wait on the network.
+      transport.close();
+      for (const sandbox of sandboxes.values()) endStateWaits(sandbox);
       const open = [...clients.values()];
       clients.clear();
       sandboxes.clear();
@@ -295,6 +318,19 @@ export function createDaytonaDriver(options: DaytonaDriverOptions = {}): Sandbox
       );
     },
   };
+}
+
+/**
+ * Ends the SDK's own state waits on a sandbox object (`start`/`stop` poll with timers of up to 1 s that an
+ * aborted request cannot cancel), so no timer keeps Node alive after dispose. Objects of another shape: no-op.
+ */
+function endStateWaits(sandbox: DaytonaSandboxLike): void {
+  const waiters = (sandbox as { stateWaiters?: unknown }).stateWaiters;
+  if (!Array.isArray(waiters)) return;
+  for (const waiter of [...waiters]) {
+    const reject = (waiter as { reject?: unknown } | undefined)?.reject;
+    if (typeof reject === "function") reject.call(waiter, new Error("The kit was disposed."));
+  }
 }
 
 /** Settles with `Aborted` as soon as `signal` fires; the server-side command still ends at its own timeout. */

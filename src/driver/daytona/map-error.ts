@@ -119,7 +119,7 @@ function mapByStatus(
       return kitError.notFound(context.resource?.kind ?? "resource", context.resource?.id ?? "", cause);
     case 408:
     case 504:
-      return kitError.timeout(context.operation, context.timeoutMs, cause);
+      return kitError.serverTimeout(context.operation, status, cause);
     case 409:
       return kitError.conflict(message, cause);
     case 429:
