@@ -77,5 +77,3 @@ export interface ProvisionContext {
    */
   readonly stateDir?: string;
 }
-
-export type { NodeProvisioner, Provisioner, ProvisionPlanner } from "./provisioner.js";
