@@ -1,8 +1,9 @@
 #!/bin/sh
-# Prepares this machine for the local driver: installs debootstrap (needed once, to build the base images).
+# Prepares this machine for the local driver: installs debootstrap (needed once, to build the base images),
+# slirp4netns (each sandbox's egress) and socat (preview forwarders).
 # Idempotent and quick when already done. Needs root on a Debian or Ubuntu host.
 #
-#   sudo scripts/setup-local.sh            # install debootstrap
+#   sudo scripts/setup-local.sh            # install debootstrap, slirp4netns and socat
 #   sudo scripts/setup-local.sh --images   # also build the images now (python:3.12-slim-bookworm, node:20-slim)
 set -eu
 
@@ -22,18 +23,25 @@ for tool in unshare nsenter mount chroot; do
   fi
 done
 
-if command -v debootstrap >/dev/null 2>&1; then
-  echo "setup-local: debootstrap already installed ($(debootstrap --version 2>/dev/null || echo present))."
+# debootstrap builds the base images; slirp4netns gives each sandbox's network namespace its egress; socat runs
+# the preview forwarders (host 127.0.0.1 -> the sandbox's own loopback).
+missing=""
+for pair in debootstrap:debootstrap slirp4netns:slirp4netns socat:socat; do
+  if ! command -v "${pair%%:*}" >/dev/null 2>&1; then missing="$missing ${pair#*:}"; fi
+done
+if [ -z "$missing" ]; then
+  echo "setup-local: debootstrap, slirp4netns and socat already installed."
 else
   if ! command -v apt-get >/dev/null 2>&1; then
-    echo "setup-local: no apt-get here; install debootstrap with your package manager." >&2
+    echo "setup-local: no apt-get here; install$missing with your package manager." >&2
     exit 1
   fi
-  echo "setup-local: installing debootstrap…"
+  echo "setup-local: installing$missing…"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq debootstrap >/dev/null
-  echo "setup-local: debootstrap installed ($(debootstrap --version))."
+  # shellcheck disable=SC2086 # one word per package
+  apt-get install -y -qq $missing >/dev/null
+  echo "setup-local: installed$missing."
 fi
 
 if [ "${1:-}" = "--images" ]; then

@@ -1,6 +1,7 @@
 /**
- * End to end on a REAL local sandbox (Debian bookworm with Node 20): PostgreSQL reached from the host with `pg`,
- * Redis with the `redis` client, git commits with the configured author, a Node app installed, built under the heap
+ * End to end on a REAL local sandbox (Debian bookworm with Node 20): PostgreSQL on its default port reached from the
+ * host with `pg`, Redis with the `redis` client (both through the sandbox's preview forwarders: the sandbox has its
+ * own network, so its 127.0.0.1 is not the host's), git commits with the configured author, a Node app installed, built under the heap
  * limit and served with SPA fallback, and `all()` batching / idempotency counted on the recorded commands.
  *
  * Skipped with a reason where local sandboxes cannot run (not Linux, not root, no debootstrap).
@@ -20,15 +21,15 @@ import type { SandboxFs } from "../../src/fs/types.js";
 import { createProvisioner, type ProvisionEvent, type Provisioner } from "../../src/provision/index.js";
 import { skipReason } from "../driver/local/helpers.js";
 
-// Non-default ports: local sandboxes share the host's network.
-const PG_PORT = 55432;
-const REDIS_PORT = 56379;
-const STATIC_PORT = 54173;
-const VITE_PORT = 54174;
+// Default ports: each local sandbox has its own network namespace, as on Daytona.
+const PG_PORT = 5432;
+const REDIS_PORT = 6379;
+const STATIC_PORT = 3000;
+const VITE_PORT = 4173;
 const services = {
   git: { init: "/workspace/repo" },
-  postgres: { database: "myapp", port: PG_PORT },
-  redis: { port: REDIS_PORT },
+  postgres: { database: "myapp" },
+  redis: {},
 } as const;
 
 describe.skipIf(skipReason !== undefined)(`provisioners on a local sandbox ${skipReason ?? ""}`, () => {
@@ -57,6 +58,16 @@ describe.skipIf(skipReason !== undefined)(`provisioners on a local sandbox ${ski
       memoryGiB: 1,
     });
   }, 600_000);
+
+  /** `url` (a service URL valid inside the sandbox) rewritten to the host side of the sandbox's forwarder. */
+  const fromHost = async (url: string): Promise<string> => {
+    const inside = new URL(url);
+    const link = (await driver.previewLink(sandboxId, Number(inside.port)))._unsafeUnwrap();
+    const outside = new URL(link.url);
+    inside.hostname = outside.hostname;
+    inside.port = outside.port;
+    return inside.toString();
+  };
 
   afterAll(async () => {
     if (sandboxId) await driver.delete(sandboxId, { timeoutMs: 60_000 });
@@ -96,9 +107,9 @@ describe.skipIf(skipReason !== undefined)(`provisioners on a local sandbox ${ski
     ]);
   }, 120_000);
 
-  it("PostgreSQL answers the returned URL from the host: CREATE TABLE, INSERT, SELECT", async () => {
+  it("PostgreSQL answers the returned URL through its forwarded port: CREATE TABLE, INSERT, SELECT", async () => {
     const db = (await provision.postgres(services.postgres))._unsafeUnwrap();
-    const client = new pg.Client({ connectionString: db.url });
+    const client = new pg.Client({ connectionString: await fromHost(db.url) });
     await client.connect();
     try {
       await client.query("CREATE TABLE IF NOT EXISTS notes (id serial PRIMARY KEY, body text NOT NULL)");
@@ -125,9 +136,9 @@ describe.skipIf(skipReason !== undefined)(`provisioners on a local sandbox ${ski
     }
   }, 60_000);
 
-  it("Redis answers SET/GET from the host", async () => {
+  it("Redis answers SET/GET from the host through its forwarded port", async () => {
     const { url } = (await provision.redis(services.redis))._unsafeUnwrap();
-    const client = createClient({ url });
+    const client = createClient({ url: await fromHost(url) });
     await client.connect();
     try {
       await client.set("greeting", "hej");
@@ -197,13 +208,15 @@ describe.skipIf(skipReason !== undefined)(`provisioners on a local sandbox ${ski
     const served = (
       await provision.node.serveStatic("/workspace/app/dist", { port: STATIC_PORT, host: "127.0.0.1" })
     )._unsafeUnwrap();
-    const home = await fetch(`${served.url}/`);
+    expect(served.url).toBe(`http://127.0.0.1:${STATIC_PORT}`);
+    const site = await fromHost(served.url);
+    const home = await fetch(site);
     expect(home.status).toBe(200);
     expect(await home.text()).toContain("<h1>tiny app</h1>");
-    const route = await fetch(`${served.url}/dashboard/settings`);
+    const route = await fetch(new URL("/dashboard/settings", site));
     expect(route.status).toBe(200);
     expect(await route.text()).toContain("<h1>tiny app</h1>");
-    const asset = await fetch(`${served.url}/assets/app.js`);
+    const asset = await fetch(new URL("/assets/app.js", site));
     expect(asset.headers.get("content-type")).toBe("application/javascript; charset=utf-8");
 
     commands.length = 0;
@@ -240,7 +253,7 @@ describe.skipIf(skipReason !== undefined)(`provisioners on a local sandbox ${ski
         port: VITE_PORT,
         host: "127.0.0.1",
       });
-      const page = await fetch(`${served._unsafeUnwrap().url}/any/route`);
+      const page = await fetch(new URL("/any/route", await fromHost(served._unsafeUnwrap().url)));
       expect(await page.text()).toContain('<div id="app">');
     },
     600_000,

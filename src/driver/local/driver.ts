@@ -18,6 +18,7 @@ import type {
 import { type CgroupSupport, detectCgroupSupport } from "./cgroup.js";
 import { execInSandbox, SANDBOX_PATH } from "./exec.js";
 import * as files from "./files.js";
+import { forwardPort } from "./forward.js";
 import { checkHostSupport, checkHostTools } from "./host.js";
 import {
   DEFAULT_LOCAL_IMAGE,
@@ -389,13 +390,15 @@ export function createLocalDriver(options: LocalDriverOptions = {}): LocalDriver
     if (!Number.isInteger(port) || port < 1 || port > 65_535) {
       return errAsync(kitError.invalidArgument("port", `port must be an integer 1–65535, got ${port}.`));
     }
-    return new ResultAsync(
-      (async () => {
-        const meta = await running(id);
-        if (meta.isErr()) return err(meta.error);
-        return ok({ url: `http://127.0.0.1:${port}`, token: meta.value.previewToken });
-      })(),
-    );
+    // Under the lifecycle lock: concurrent callers (other processes too) get the same forwarder, and a stop or
+    // delete cannot run while one is being made.
+    return locked(id, "preview", async (paths, meta) => {
+      if ((await liveState(meta)) !== "started") {
+        return err(kitError.conflict(`Sandbox ${id} is not started; start it first.`));
+      }
+      const hostPort = await forwardPort(paths, port);
+      return ok({ url: `http://127.0.0.1:${hostPort}`, token: meta.previewToken });
+    });
   };
 
   const driver: LocalDriver = {

@@ -73,6 +73,7 @@ export async function execInSandbox(
     "-m",
     "-p",
     "-u",
+    "-n",
     "-r",
     "-w",
     "--",

@@ -44,7 +44,17 @@ export function findExecutable(name: string): string | undefined {
 }
 
 /** The host tools the driver runs; a missing one makes the driver answer `Unsupported`. */
-export const REQUIRED_TOOLS = ["unshare", "nsenter", "mount", "umount", "chroot", "cp"] as const;
+export const REQUIRED_TOOLS = [
+  "unshare",
+  "nsenter",
+  "mount",
+  "umount",
+  "chroot",
+  "cp",
+  // A sandbox's egress and its preview forwarders (scripts/setup-local.sh installs both).
+  "slirp4netns",
+  "socat",
+] as const;
 
 /** Checks the tools in {@link REQUIRED_TOOLS} exist. */
 export function checkHostTools(): Result<void, KitError> {
@@ -53,7 +63,8 @@ export function checkHostTools(): Result<void, KitError> {
   return err(
     kitError.unsupported(
       `Local sandboxes without ${missing.join(", ")}`,
-      "Install util-linux and coreutils, or set DAYTONA_API_KEY to use Daytona.",
+      "Run scripts/setup-local.sh (it installs slirp4netns and socat; util-linux and coreutils are needed too), " +
+        "or set DAYTONA_API_KEY to use Daytona.",
     ),
   );
 }

@@ -11,6 +11,7 @@
  *   sandboxes/<id>/upper, work/           the sandbox's copy-on-write layer (overlayfs)
  *   sandboxes/<id>/root/                  the merged root the sandbox sees as `/`
  *   sandboxes/<id>/exec/                  short-lived output files of running commands
+ *   sandboxes/<id>/net/                   network helpers' record (net.json), pinned netns (ns), egress.log
  * ```
  * @module
  */

@@ -132,6 +132,8 @@ export async function launchInit(
       "--mount",
       "--pid",
       "--uts",
+      // Its own network namespace (own loopback); egress.ts gives it user-mode egress once the init is up.
+      "--net",
       "--fork",
       "--propagation",
       "private",

@@ -11,6 +11,7 @@ import {
   joinCgroup,
   removeSandboxCgroup,
 } from "./cgroup.js";
+import { SANDBOX_NAMESERVER, startNetwork, stopNetwork } from "./egress.js";
 import { writeSystemFile } from "./files.js";
 import type { SandboxPaths } from "./layout.js";
 import { newPreviewToken, type SandboxMeta } from "./meta.js";
@@ -52,6 +53,14 @@ export async function bringUp(
     memoryLimit = `not enforced: ${cgroups.kind === "none" ? cgroups.reason : (error as Error).message}`;
   }
   const init = await launchInit(paths, meta.id, readyTimeoutMs);
+  try {
+    await startNetwork(paths, init.pid, readyTimeoutMs);
+  } catch (error) {
+    // The caller's takeDown does not know this init yet: end it (and the helpers) here.
+    await stopNetwork(paths).catch(() => undefined);
+    await killInit(init);
+    throw error;
+  }
   if (cgroup !== undefined && procs !== undefined) {
     try {
       await joinCgroup({ dir: cgroup, procsFile: procs }, init.pid);
@@ -72,6 +81,7 @@ export async function bringUp(
 
 /** Stops every process of the sandbox and unmounts its layer; returns the updated record (state `stopped`). */
 export async function takeDown(paths: SandboxPaths, meta: SandboxMeta): Promise<SandboxMeta> {
+  await stopNetwork(paths);
   const stragglers = meta.cgroup ? cgroupPids(meta.cgroup) : [];
   await killInit(meta.init, stragglers);
   if (meta.cgroup) await removeSandboxCgroup(meta.cgroup).catch(() => undefined);
@@ -91,11 +101,11 @@ export async function liveState(meta: SandboxMeta): Promise<SandboxMeta["state"]
 export const HOST_CA_BUNDLE = "/etc/ssl/certs/ca-certificates.crt";
 
 /**
- * The sandbox shares the host's network: give it the host's resolvers, a sane /etc/hosts (as Docker does) and the
- * host's CA bundle.
+ * The sandbox's resolver (slirp4netns's DNS forwarder: the host's own may be a loopback address that does not exist
+ * in the sandbox's namespace), a sane /etc/hosts (as Docker does) and the host's CA bundle.
  */
 async function writeNetworkFiles(root: string, id: string): Promise<void> {
-  const resolv = await readFile("/etc/resolv.conf", "utf8").catch(() => "nameserver 127.0.0.53\n");
+  const resolv = `nameserver ${SANDBOX_NAMESERVER}\n`;
   const name = id;
   const hosts = [
     "127.0.0.1\tlocalhost",

@@ -15,8 +15,8 @@ export interface ServeStaticOptions extends RunOptions {
   /** Port to listen on. @default 3000 */
   readonly port?: number;
   /**
-   * Listen address. `0.0.0.0` is what Daytona's preview proxy needs; on the local driver it exposes the port on
-   * every interface of the host, so pass `127.0.0.1` there when the host alone should reach it.
+   * Listen address. `0.0.0.0` is what Daytona's preview proxy needs; on the local driver the sandbox has its own
+   * network namespace, so either address is reached from the host only through `preview(port)`.
    * @default "0.0.0.0"
    */
   readonly host?: string;
@@ -26,7 +26,7 @@ export interface ServeStaticOptions extends RunOptions {
 
 /** Result of `provision.node.serveStatic`. */
 export interface ServeStaticResult {
-  /** Where the server answers from inside the sandbox (and from the host on the local driver). */
+  /** Where the server answers from inside the sandbox (from outside, use the sandbox's `preview(port)`). */
   readonly url: string;
   readonly port: number;
   readonly host: string;

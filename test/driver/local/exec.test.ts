@@ -98,9 +98,11 @@ describe.skipIf(skipReason !== undefined)("local driver exec (real sandboxes)", 
   it("keeps a bare `server &` serving after exec returns", async () => {
     const started = await run(`python3 -m http.server ${PORT} --bind 127.0.0.1 &`);
     expect(started._unsafeUnwrap().exitCode).toBe(0);
+    // The sandbox has its own loopback: the host reaches the server through its preview forwarder.
+    const url = (await driver.previewLink(id, PORT))._unsafeUnwrap().url;
     let status = 0;
     for (let i = 0; i < 50 && status !== 200; i++) {
-      status = await fetch(`http://127.0.0.1:${PORT}/`).then(
+      status = await fetch(url).then(
         (r) => r.status,
         () => 0,
       );
@@ -108,8 +110,8 @@ describe.skipIf(skipReason !== undefined)("local driver exec (real sandboxes)", 
     }
     expect(status).toBe(200);
     // It logs every request to the (now unread) output: it must not die of a broken pipe.
-    await fetch(`http://127.0.0.1:${PORT}/`);
-    expect((await fetch(`http://127.0.0.1:${PORT}/`)).status).toBe(200);
+    await fetch(url);
+    expect((await fetch(url)).status).toBe(200);
   });
 
   it("OOM-kills a command allocating past the 256 MiB limit with exit 137", async () => {

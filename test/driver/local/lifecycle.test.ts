@@ -61,7 +61,7 @@ describe.skipIf(skipReason !== undefined)("local driver lifecycle (real sandboxe
     expect((await sh(a.id, cmdlines)).output).toContain("sleep 377");
   });
 
-  it("serves a background server on the host's loopback, stops it on stop, keeps files, starts again", async () => {
+  it("serves a background server through its preview URL, stops it on stop, keeps files, starts again", async () => {
     const box = await create();
     await sh(box.id, "mkdir -p site && echo hello-preview > site/index.html");
     const started = await sh(
@@ -70,7 +70,9 @@ describe.skipIf(skipReason !== undefined)("local driver lifecycle (real sandboxe
     );
     expect(started.exitCode).toBe(0);
     const link = await driver.previewLink(box.id, PORT);
-    expect(link.isOk() && link.value.url).toBe(`http://127.0.0.1:${PORT}`);
+    expect(link.isOk() && link.value.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    // The sandbox's port is on its own loopback, not the host's.
+    await expect(fetch(`http://127.0.0.1:${PORT}/`)).rejects.toThrow();
     const tokenBefore = link._unsafeUnwrap().token;
     let body = "";
     for (let i = 0; i < 50 && body === ""; i++) {
@@ -84,15 +86,30 @@ describe.skipIf(skipReason !== undefined)("local driver lifecycle (real sandboxe
 
     const stopped = await driver.stop(box.id, { timeoutMs: 20_000 });
     expect(stopped.isOk() && stopped.value.state).toBe("stopped");
-    await expect(fetch(`http://127.0.0.1:${PORT}/`)).rejects.toThrow();
+    await expect(fetch(link._unsafeUnwrap().url)).rejects.toThrow();
     const refused = await driver.exec(box.id, { command: "true", timeoutMs: 5_000 });
     expect(refused.isErr() && refused.error.kind).toBe("Conflict");
 
     const again = await driver.start(box.id, { timeoutMs: 20_000 });
     expect(again.isOk() && again.value.state).toBe("started");
     expect((await sh(box.id, "cat site/index.html")).output).toBe("hello-preview\n");
-    const tokenAfter = (await driver.previewLink(box.id, PORT))._unsafeUnwrap().token;
-    expect(tokenAfter).not.toBe(tokenBefore);
+    const after = (await driver.previewLink(box.id, PORT))._unsafeUnwrap();
+    expect(after.token).not.toBe(tokenBefore);
+    // start restored the forwarder on the same host port: the old URL serves the restarted server.
+    expect(after.url).toBe(link._unsafeUnwrap().url);
+    await sh(
+      box.id,
+      `cd site && nohup python3 -m http.server ${PORT} --bind 127.0.0.1 > /tmp/http.log 2>&1 &`,
+    );
+    let served = "";
+    for (let i = 0; i < 50 && served === ""; i++) {
+      served = await fetch(`${after.url}/index.html`).then(
+        (r) => r.text(),
+        () => "",
+      );
+      if (served === "") await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(served).toBe("hello-preview\n");
   });
 
   it("deletes a sandbox: no mount left in /proc/mounts and its directory gone", async () => {
