@@ -202,9 +202,9 @@ function classify(call: Checked, outcome: ExecOutcome, durationMs: number): Resu
  */
 export function keepTail(outcome: ExecOutcome, maxBytes: number): ExecOutcome {
   // Each UTF-16 code unit is at most 3 UTF-8 bytes: a short string needs no encoding to know it fits.
-  if (outcome.output.length * 3 <= maxBytes) return outcome;
+  if (outcome.output.length * 3 <= maxBytes || Buffer.byteLength(outcome.output, "utf8") <= maxBytes)
+    return outcome;
   const bytes = Buffer.from(outcome.output, "utf8");
-  if (bytes.byteLength <= maxBytes) return outcome;
   let start = bytes.byteLength - maxBytes;
   // Never start inside a character: skip UTF-8 continuation bytes.
   while (start < bytes.byteLength && ((bytes[start] ?? 0) & 0xc0) === 0x80) start++;

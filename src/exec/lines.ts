@@ -13,8 +13,12 @@ export interface LineSplitter {
   readonly received: boolean;
 }
 
+/** A line longer than this many characters is handed out in pieces, so a newline-free stream stays bounded. */
+export const MAX_LINE_CHARS = 1024 * 1024;
+
 /**
  * Creates a {@link LineSplitter}. A throw from `onLine` is swallowed so a buggy listener cannot break the command.
+ * A line longer than {@link MAX_LINE_CHARS} is emitted in pieces of that size.
  *
  * @example
  * ```ts
@@ -39,11 +43,17 @@ export function createLineSplitter(onLine: (line: string) => void): LineSplitter
       if (chunk.length === 0) return;
       received = true;
       pending += chunk;
+      let from = 0;
       let newline = pending.indexOf("\n");
       while (newline !== -1) {
-        emit(pending.slice(0, newline));
-        pending = pending.slice(newline + 1);
-        newline = pending.indexOf("\n");
+        emit(pending.slice(from, newline));
+        from = newline + 1;
+        newline = pending.indexOf("\n", from);
+      }
+      if (from > 0) pending = pending.slice(from);
+      while (pending.length >= MAX_LINE_CHARS) {
+        emit(pending.slice(0, MAX_LINE_CHARS));
+        pending = pending.slice(MAX_LINE_CHARS);
       }
     },
     flush() {

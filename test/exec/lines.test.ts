@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createLineSplitter } from "../../src/exec/lines.js";
+import { createLineSplitter, MAX_LINE_CHARS } from "../../src/exec/lines.js";
 
 function split(chunks: string[]): string[] {
   const lines: string[] = [];
@@ -49,5 +49,15 @@ describe("createLineSplitter", () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it("hands out a newline-free stream in pieces of MAX_LINE_CHARS instead of holding it whole", () => {
+    const seen: number[] = [];
+    const splitter = createLineSplitter((line) => seen.push(line.length));
+    const piece = "x".repeat(300 * 1024);
+    for (let i = 0; i < 10; i++) splitter.push(piece);
+    splitter.push("\n");
+    splitter.flush();
+    expect(seen).toEqual([MAX_LINE_CHARS, MAX_LINE_CHARS, 10 * 300 * 1024 - 2 * MAX_LINE_CHARS]);
   });
 });

@@ -367,6 +367,7 @@ export function createLocalDriver(options: LocalDriverOptions = {}): LocalDriver
         return execInSandbox(
           {
             initPid: meta.value.init!.pid,
+            initStartTime: meta.value.init!.startTime,
             root: paths.root,
             execDir: paths.exec,
             ...(meta.value.cgroup ? { cgroupProcs: `${meta.value.cgroup}/cgroup.procs` } : {}),

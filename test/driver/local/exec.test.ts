@@ -26,7 +26,7 @@ describe.skipIf(skipReason !== undefined)("local driver exec (real sandboxes)", 
 
   it("merges stdout and stderr in order into one output, like Daytona", async () => {
     const result = await run("echo one; echo two >&2; echo three");
-    expect(result._unsafeUnwrap()).toEqual({ exitCode: 0, output: "one\ntwo\nthree\n" });
+    expect(result._unsafeUnwrap()).toEqual({ exitCode: 0, output: "one\ntwo\nthree\n", oomKilled: false });
   });
 
   it("returns non-zero exit codes as data, and signal deaths as 128+n", async () => {
@@ -90,7 +90,7 @@ describe.skipIf(skipReason !== undefined)("local driver exec (real sandboxes)", 
 
   it("returns at once from a bare background command that keeps the output open, and it keeps running", async () => {
     const result = await run("echo before; (sleep 30; echo late) & echo after");
-    expect(result._unsafeUnwrap()).toEqual({ exitCode: 0, output: "before\nafter\n" });
+    expect(result._unsafeUnwrap()).toEqual({ exitCode: 0, output: "before\nafter\n", oomKilled: false });
     const still = await run("for f in /proc/[0-9]*/cmdline; do tr '\\0' ' ' < $f; echo; done");
     expect(still._unsafeUnwrap().output).toContain("sleep 30");
   });
@@ -118,9 +118,9 @@ describe.skipIf(skipReason !== undefined)("local driver exec (real sandboxes)", 
     const result = await run('python3 -c "b = bytearray(600 * 1024 * 1024); print(len(b))"', {
       timeoutMs: 30_000,
     });
-    expect(result._unsafeUnwrap().exitCode).toBe(137);
+    expect(result._unsafeUnwrap()).toMatchObject({ exitCode: 137, oomKilled: true });
     const fits = await run('python3 -c "b = bytearray(100 * 1024 * 1024); print(len(b))"');
-    expect(fits._unsafeUnwrap()).toEqual({ exitCode: 0, output: `${100 * 1024 * 1024}\n` });
+    expect(fits._unsafeUnwrap()).toEqual({ exitCode: 0, output: `${100 * 1024 * 1024}\n`, oomKilled: false });
   });
 
   it("reports exec on a missing sandbox as NotFound", async () => {

@@ -50,7 +50,7 @@ describe.skipIf(skipReason !== undefined)("local driver files (real sandboxes)",
   it("keeps an existing file's mode when overwriting it", async () => {
     await sh("printf '#!/bin/sh\\necho v1\\n' > run.sh && chmod 755 run.sh");
     await driver.uploadFiles(id, [{ path: "/workspace/run.sh", data: bytes("#!/bin/sh\necho v2\n") }]);
-    expect(await sh("./run.sh")).toEqual({ exitCode: 0, output: "v2\n" });
+    expect(await sh("./run.sh")).toMatchObject({ exitCode: 0, output: "v2\n" });
   });
 
   it("lists a directory and describes files and folders", async () => {
