@@ -1,7 +1,14 @@
 import type { EmulatorContext } from "./context.js";
 import { defaultResponder } from "./default-responder.js";
 import { exists, HOME_DIR, mkdirp, remove, resolvePath, writeFile } from "./fs-state.js";
-import type { CommandContext, CommandFs, CommandReply, CommandResponder, SandboxRecord } from "./types.js";
+import type {
+  CommandContext,
+  CommandFs,
+  CommandReply,
+  CommandResponder,
+  SandboxRecord,
+  SessionRecord,
+} from "./types.js";
 
 /** What a handler asks the emulated daemon to run. */
 export interface CommandRequest {
@@ -10,6 +17,8 @@ export interface CommandRequest {
   readonly env: Readonly<Record<string, string>>;
   readonly timeoutSeconds: number | undefined;
   readonly sessionId?: string;
+  /** The session the command runs in (its shell state carries over). */
+  readonly session?: SessionRecord;
 }
 
 /** The reply (with defaults applied) and whether the emulated run exceeded the timeout. */
@@ -53,13 +62,14 @@ export async function runCommand(
   box: SandboxRecord,
   request: CommandRequest,
 ): Promise<CommandOutcome> {
-  const cwd = resolvePath(request.cwd ?? HOME_DIR);
+  const cwd = resolvePath(request.session?.cwd ?? request.cwd ?? HOME_DIR);
   const commandContext: CommandContext = {
     command: request.command,
     cwd,
     env: request.env,
     timeoutSeconds: request.timeoutSeconds,
     sessionId: request.sessionId,
+    session: request.session,
     sandbox: box,
     fs: commandFs(box, cwd),
   };

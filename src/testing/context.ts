@@ -16,7 +16,7 @@ export interface ResolvedOptions {
   readonly listPageSize: number;
   readonly latencyMs: number;
   readonly includeToolboxProxyUrl: boolean;
-  readonly knownSnapshots: readonly string[] | undefined;
+  readonly knownSnapshots: readonly string[];
   readonly commandResponder: CommandResponder | undefined;
 }
 

@@ -100,7 +100,7 @@ function resolveOptions(options: DaytonaEmulatorOptions): ResolvedOptions {
     listPageSize: options.listPageSize ?? 100,
     latencyMs: options.latencyMs ?? 0,
     includeToolboxProxyUrl: options.includeToolboxProxyUrl ?? true,
-    knownSnapshots: options.knownSnapshots,
+    knownSnapshots: options.knownSnapshots ?? ["daytona-small", "daytona-medium", "daytona-large"],
     commandResponder: options.commandResponder,
   };
 }

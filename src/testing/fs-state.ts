@@ -1,3 +1,5 @@
+import type { EmulatedDaemonCode } from "./bodies.js";
+import type { FileInfo } from "./models.js";
 import type { SandboxRecord } from "./types.js";
 
 /** The emulated user's home: relative paths resolve against it, as the daemon resolves them. */
@@ -9,25 +11,14 @@ export const INITIAL_DIRS = ["/", "/home", HOME_DIR, "/tmp"];
 /** A daemon-style failure: the status, the daemon `code` and a message. */
 export interface FsFailure {
   readonly status: number;
-  readonly code: string;
+  readonly code: EmulatedDaemonCode;
   readonly message: string;
 }
 
 type FsResult = FsFailure | undefined;
 
-/** The daemon's `FileInfo` shape. */
-export interface EmulatedFileInfo {
-  name: string;
-  path: string;
-  isDir: boolean;
-  size: number;
-  mode: string;
-  permissions: string;
-  owner: string;
-  group: string;
-  modTime: string;
-  modifiedAt: string;
-}
+/** The daemon's `FileInfo` (the SDK's model). */
+export type EmulatedFileInfo = FileInfo;
 
 /** Resolves `path` to a normalized absolute POSIX path (relative paths start at the home directory). */
 export function resolvePath(path: string, base: string = HOME_DIR): string {
@@ -64,7 +55,7 @@ export function mkdirp(box: SandboxRecord, dir: string): FsResult {
   }
   for (const candidate of chain.reverse()) {
     if (box.files.has(candidate)) {
-      return { status: 400, code: "INVALID_FILE_PATH", message: `not a directory: ${candidate}` };
+      return { status: 400, code: "BAD_REQUEST", message: `not a directory: ${candidate}` };
     }
     box.dirs.add(candidate);
   }
@@ -74,7 +65,7 @@ export function mkdirp(box: SandboxRecord, dir: string): FsResult {
 /** Writes a file, creating parent directories (as bulk-upload does). */
 export function writeFile(box: SandboxRecord, path: string, bytes: Uint8Array): FsResult {
   if (box.dirs.has(path)) {
-    return { status: 400, code: "INVALID_FILE_PATH", message: `path is a directory: ${path}` };
+    return { status: 400, code: "BAD_REQUEST", message: `path is a directory: ${path}` };
   }
   const failure = mkdirp(box, parentOf(path));
   if (failure) return failure;
@@ -114,25 +105,33 @@ export function fileInfo(box: SandboxRecord, path: string): EmulatedFileInfo | F
   };
 }
 
-/** Lists a directory's direct children, or fails with 404 (missing) / 400 (a file). */
-export function listDir(box: SandboxRecord, dir: string): EmulatedFileInfo[] | FsFailure {
+/**
+ * Lists a directory's entries `depth` levels deep (1 = its direct children), each directory followed by its own
+ * entries, names in lexical order (as the daemon's directory walk); fails with 404 (missing) / 400 (a file).
+ */
+export function listDir(box: SandboxRecord, dir: string, depth = 1): EmulatedFileInfo[] | FsFailure {
   if (box.files.has(dir)) {
-    return { status: 400, code: "INVALID_FILE_PATH", message: `not a directory: ${dir}` };
+    return { status: 400, code: "BAD_REQUEST", message: `readdirent ${dir}: not a directory` };
   }
   if (!box.dirs.has(dir)) return notFound(dir);
-  return childrenOf(box, dir).map((child) => fileInfo(box, child) as EmulatedFileInfo);
+  const walk = (at: string, level: number): EmulatedFileInfo[] =>
+    childrenOf(box, at).flatMap((child) => [
+      fileInfo(box, child) as EmulatedFileInfo,
+      ...(level < depth && box.dirs.has(child) ? walk(child, level + 1) : []),
+    ]);
+  return walk(dir, 1);
 }
 
-/** Removes a file, or a directory (a non-empty one only with `recursive`). */
+/** Removes a file, or a directory (only with `recursive`, even an empty one, as the daemon does). */
 export function remove(box: SandboxRecord, path: string, recursive: boolean): FsResult {
   if (box.files.delete(path)) return undefined;
   if (!box.dirs.has(path)) return notFound(path);
-  if (path === "/") return { status: 400, code: "INVALID_FILE_PATH", message: "cannot delete /" };
+  if (path === "/") return { status: 400, code: "BAD_REQUEST", message: "cannot delete /" };
+  if (!recursive) {
+    return { status: 400, code: "BAD_REQUEST", message: "cannot delete directory without recursive flag" };
+  }
   const prefix = `${path}/`;
   const descendants = [...box.dirs, ...box.files.keys()].filter((p) => p.startsWith(prefix));
-  if (descendants.length > 0 && !recursive) {
-    return { status: 400, code: "BAD_REQUEST", message: `directory not empty: ${path}` };
-  }
   for (const p of descendants) {
     box.files.delete(p);
     box.dirs.delete(p);
@@ -141,29 +140,21 @@ export function remove(box: SandboxRecord, path: string, recursive: boolean): Fs
   return undefined;
 }
 
-/** Renames a file or a directory tree; the destination's parent must exist. */
+/** Renames a file or a directory tree; the destination's parent must exist and the destination must not. */
 export function move(box: SandboxRecord, source: string, destination: string): FsResult {
   if (!exists(box, source)) return notFound(source);
   if (!box.dirs.has(parentOf(destination))) return notFound(parentOf(destination));
-  if (source === destination) return undefined;
+  // The daemon never overwrites: an existing destination (the source itself included) is a conflict.
+  if (exists(box, destination))
+    return { status: 409, code: "CONFLICT", message: "destination already exists" };
   if (destination.startsWith(`${source}/`)) {
-    return { status: 400, code: "INVALID_FILE_PATH", message: `cannot move ${source} into itself` };
+    return { status: 400, code: "BAD_REQUEST", message: `cannot move ${source} into itself` };
   }
   const file = box.files.get(source);
   if (file) {
-    if (box.dirs.has(destination)) {
-      return {
-        status: 400,
-        code: "INVALID_FILE_PATH",
-        message: `destination is a directory: ${destination}`,
-      };
-    }
     box.files.delete(source);
     box.files.set(destination, file);
     return undefined;
-  }
-  if (exists(box, destination)) {
-    return { status: 409, code: "CONFLICT", message: `destination exists: ${destination}` };
   }
   const prefix = `${source}/`;
   const rename = (p: string) => destination + p.slice(source.length);

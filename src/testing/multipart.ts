@@ -1,10 +1,20 @@
+import type { ErrorResponse } from "./models.js";
+
 /** The boundary the real daemon uses for bulk-download replies. */
 export const DOWNLOAD_BOUNDARY = "DAYTONA-FILE-BOUNDARY";
+
+/**
+ * The JSON of a bulk-download `error` part: the SDK's `ErrorResponse`, whose `path` is the requested file. Its
+ * `code` may be `INVALID_FILE_PATH`, which the daemon sends but the SDK's `DaemonErrorCode` enum does not list.
+ */
+export type DownloadErrorBody = Omit<ErrorResponse, "code"> & {
+  code: "FILE_NOT_FOUND" | "INVALID_FILE_PATH";
+};
 
 /** One part of a bulk-download reply: a found file or a per-file error. */
 export type DownloadPart =
   | { readonly kind: "file"; readonly path: string; readonly bytes: Uint8Array }
-  | { readonly kind: "error"; readonly path: string; readonly error: Record<string, unknown> };
+  | { readonly kind: "error"; readonly path: string; readonly error: DownloadErrorBody };
 
 /** `filename="<path>"; filename*=utf-8''<pct>`, as the daemon writes it (busboy prefers the extended form). */
 function dispositionFilename(path: string): string {

@@ -21,6 +21,7 @@ export const EMULATOR_ROUTES = [
   "DELETE /toolbox/files",
   "POST /toolbox/files/move",
   "POST /toolbox/process/execute",
+  "GET /toolbox/process/session",
   "POST /toolbox/process/session",
   "GET /toolbox/process/session/:sessionId",
   "DELETE /toolbox/process/session/:sessionId",

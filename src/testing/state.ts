@@ -1,4 +1,11 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { createHash, randomBytes, randomUUID } from "node:crypto";
+import type {
+  BuildInfo,
+  Sandbox,
+  SandboxDesiredState,
+  SandboxListItem,
+  SandboxState,
+} from "@daytona/api-client";
 import { INITIAL_DIRS, mkdirp, resolvePath, writeFile } from "./fs-state.js";
 import type { EmulatedSandboxState, RecordedCommand, SandboxRecord } from "./types.js";
 
@@ -8,6 +15,22 @@ export const EMULATOR_ORGANIZATION_ID = "emulator-org";
 /** A preview/auth token shaped like Daytona's (32 lowercase alphanumerics). */
 export function newPreviewToken(): string {
   return randomBytes(24).toString("base64url").replace(/[-_]/g, "x").slice(0, 32).toLowerCase();
+}
+
+let lastStamp = 0;
+
+/**
+ * The current time as an ISO string, strictly later than the previous stamp (at least 1 ms apart), so sandboxes
+ * created or touched in the same millisecond still sort in the order things happened.
+ */
+export function stamp(): string {
+  lastStamp = Math.max(Date.now(), lastStamp + 1);
+  return new Date(lastStamp).toISOString();
+}
+
+/** Records activity on a sandbox (the API moves `lastActivityAt` on lifecycle calls and toolbox traffic). */
+export function touch(box: SandboxRecord): void {
+  box.lastActivityAt = stamp();
 }
 
 /** Fields a test may set when seeding a sandbox directly into state. */
@@ -25,6 +48,11 @@ export interface SeedSandbox {
   cpu?: number;
   memory?: number;
   disk?: number;
+  networkBlockAll?: boolean;
+  networkAllowList?: string;
+  domainAllowList?: string;
+  /** Minutes; `0` makes the sandbox ephemeral (a stop deletes it). @default -1 (never) */
+  autoDeleteInterval?: number;
   /** Files to place in the emulated filesystem: path → text or bytes. */
   files?: Record<string, string | Uint8Array>;
 }
@@ -65,10 +93,16 @@ export class EmulatorState {
 
   /** Creates a sandbox record from seed fields (used by create and by `sandboxes.seed`). */
   add(
-    seed: SeedSandbox & { createBody?: Record<string, unknown>; dockerfileContent?: string },
+    seed: SeedSandbox & {
+      createBody?: Record<string, unknown>;
+      dockerfileContent?: string;
+      contextHashes?: string[];
+      linkedSandboxId?: string;
+      volumes?: SandboxRecord["volumes"];
+    },
   ): SandboxRecord {
     const id = seed.id ?? randomUUID();
-    const now = new Date().toISOString();
+    const now = stamp();
     const state = seed.state ?? "started";
     const box: SandboxRecord = {
       id,
@@ -87,13 +121,20 @@ export class EmulatorState {
       disk: seed.disk ?? 3,
       snapshot: seed.snapshot,
       dockerfileContent: seed.dockerfileContent,
+      contextHashes: [...(seed.contextHashes ?? [])],
+      networkBlockAll: seed.networkBlockAll ?? false,
+      networkAllowList: seed.networkAllowList,
+      domainAllowList: seed.domainAllowList,
+      linkedSandboxId: seed.linkedSandboxId,
+      volumes: [...(seed.volumes ?? [])],
       errorReason: seed.errorReason,
       recoverable: seed.recoverable,
       autoStopInterval: 15,
       autoArchiveInterval: 10080,
-      autoDeleteInterval: -1,
+      autoDeleteInterval: seed.autoDeleteInterval ?? -1,
       createdAt: now,
       updatedAt: now,
+      lastActivityAt: now,
       previewToken: newPreviewToken(),
       createBody: seed.createBody,
       pending: undefined,
@@ -142,7 +183,7 @@ export function applyState(
   if (errorReason !== undefined) box.errorReason = errorReason;
   if (recoverable !== undefined) box.recoverable = recoverable;
   if (state === "started") box.errorReason = errorReason;
-  box.updatedAt = new Date().toISOString();
+  box.updatedAt = stamp();
 }
 
 /** Puts a sandbox in `intermediate` for `polls` GETs, then `final` (immediately when `polls` is 0). */
@@ -160,7 +201,7 @@ export function beginTransition(
   }
   box.state = intermediate;
   box.desiredState = desiredStateFor(final);
-  box.updatedAt = new Date().toISOString();
+  box.updatedAt = stamp();
   box.pending = { intermediate, final, remainingPolls: polls };
   if (errorReason !== undefined) box.pending.errorReason = errorReason;
   if (recoverable !== undefined) box.pending.recoverable = recoverable;
@@ -177,37 +218,79 @@ export function advanceOnPoll(box: SandboxRecord): void {
   applyState(box, pending.final, pending.errorReason, pending.recoverable);
 }
 
-/** The Sandbox DTO the API serves for a record. */
-export function toDto(box: SandboxRecord, toolboxUrl: string | undefined): Record<string, unknown> {
-  const dto: Record<string, unknown> = {
+/** `buildInfo.snapshotRef` as the API derives it: `daytona-<sha256 of the Dockerfile and sorted context hashes>:daytona`. */
+export function snapshotRefOf(dockerfileContent: string, contextHashes: readonly string[]): string {
+  const hash = createHash("sha256")
+    .update(dockerfileContent + [...contextHashes].sort().join(""))
+    .digest("hex");
+  return `daytona-${hash}:daytona`;
+}
+
+/** The desired state the API reports with the current state. */
+function reportedDesiredState(box: SandboxRecord): SandboxDesiredState {
+  return (box.pending ? desiredStateFor(box.pending.final) : box.desiredState) as SandboxDesiredState;
+}
+
+/**
+ * The Sandbox DTO the API serves for a record (`SandboxDto.fromSandbox` upstream). `toolboxUrl` is `""` when the
+ * emulator is told not to serve it.
+ */
+export function toDto(box: SandboxRecord, toolboxUrl: string): Sandbox {
+  const dto: Sandbox = {
+    ...commonFields(box, toolboxUrl),
+    env: { ...box.env },
+  };
+  if (box.dockerfileContent !== undefined) {
+    const buildInfo: BuildInfo = {
+      dockerfileContent: box.dockerfileContent,
+      contextHashes: [...box.contextHashes],
+      createdAt: new Date(box.createdAt),
+      updatedAt: new Date(box.createdAt),
+      snapshotRef: snapshotRefOf(box.dockerfileContent, box.contextHashes),
+    };
+    dto.buildInfo = buildInfo;
+  }
+  if (box.volumes.length > 0) dto.volumes = box.volumes.map((v) => ({ ...v }));
+  if (box.linkedSandboxId !== undefined) dto.linkedSandboxId = box.linkedSandboxId;
+  return dto;
+}
+
+/** The list item `GET /sandbox` serves (no `env`, no `buildInfo`, as the API's `SandboxListItem`). */
+export function toListItem(box: SandboxRecord, toolboxUrl: string): SandboxListItem {
+  return commonFields(box, toolboxUrl);
+}
+
+/** The fields a Sandbox DTO and a list item share. */
+function commonFields(box: SandboxRecord, toolboxUrl: string): SandboxListItem {
+  const item: SandboxListItem = {
     id: box.id,
     organizationId: box.organizationId,
     name: box.name,
+    target: box.target,
     user: box.user,
-    env: { ...box.env },
     labels: { ...box.labels },
     public: box.public,
-    networkBlockAll: false,
-    target: box.target,
+    networkBlockAll: box.networkBlockAll,
     cpu: box.cpu,
     gpu: box.gpu,
     memory: box.memory,
     disk: box.disk,
-    state: box.state,
-    desiredState: box.pending ? desiredStateFor(box.pending.final) : box.desiredState,
+    state: box.state as SandboxState,
+    desiredState: reportedDesiredState(box),
     backupState: "None",
     autoStopInterval: box.autoStopInterval,
     autoArchiveInterval: box.autoArchiveInterval,
     autoDeleteInterval: box.autoDeleteInterval,
+    sandboxClass: "container",
     createdAt: box.createdAt,
     updatedAt: box.updatedAt,
+    lastActivityAt: box.lastActivityAt,
+    toolboxProxyUrl: toolboxUrl,
   };
-  if (box.snapshot !== undefined) dto.snapshot = box.snapshot;
-  if (box.dockerfileContent !== undefined) {
-    dto.buildInfo = { dockerfileContent: box.dockerfileContent, createdAt: box.createdAt };
-  }
-  if (box.errorReason !== undefined) dto.errorReason = box.errorReason;
-  if (box.recoverable !== undefined) dto.recoverable = box.recoverable;
-  if (toolboxUrl !== undefined) dto.toolboxProxyUrl = toolboxUrl;
-  return dto;
+  if (box.snapshot !== undefined) item.snapshot = box.snapshot;
+  if (box.networkAllowList !== undefined) item.networkAllowList = box.networkAllowList;
+  if (box.domainAllowList !== undefined) item.domainAllowList = box.domainAllowList;
+  if (box.errorReason !== undefined) item.errorReason = box.errorReason;
+  if (box.recoverable !== undefined) item.recoverable = box.recoverable;
+  return item;
 }

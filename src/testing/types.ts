@@ -36,6 +36,10 @@ export interface SessionCommandRecord {
 export interface SessionRecord {
   readonly sessionId: string;
   readonly commands: SessionCommandRecord[];
+  /** The session shell's working directory: `cd` in one command carries over to the next. */
+  cwd: string;
+  /** Variables the session's commands exported (or assigned): they carry over to the next command. */
+  readonly vars: Record<string, string>;
 }
 
 /** A pending state change: the next `remainingPolls` GETs answer `intermediate`, then `final` is applied. */
@@ -70,6 +74,16 @@ export interface SandboxRecord {
   snapshot: string | undefined;
   /** The Dockerfile text when created from an image (`buildInfo.dockerfileContent`). */
   dockerfileContent: string | undefined;
+  /** `buildInfo.contextHashes` as sent with the image (empty for a plain base image). */
+  contextHashes: string[];
+  /** Network settings echoed from the create body. */
+  networkBlockAll: boolean;
+  networkAllowList: string | undefined;
+  domainAllowList: string | undefined;
+  /** The create body's `linkedSandbox`, served as `linkedSandboxId`. */
+  linkedSandboxId: string | undefined;
+  /** The create body's `volumes` (`{ volumeId, mountPath, subpath? }`). */
+  volumes: { volumeId: string; mountPath: string; subpath?: string }[];
   errorReason: string | undefined;
   recoverable: boolean | undefined;
   autoStopInterval: number;
@@ -77,6 +91,8 @@ export interface SandboxRecord {
   autoDeleteInterval: number;
   createdAt: string;
   updatedAt: string;
+  /** Moves on create, start, stop and every toolbox request; `GET /sandbox` sorts by it (newest first) by default. */
+  lastActivityAt: string;
   /** The preview token; replaced on every start. */
   previewToken: string;
   /** Every field of the create body, as received (undefined for seeded sandboxes). */
@@ -176,11 +192,13 @@ export interface CommandFs {
 /** Everything a responder knows about a command. */
 export interface CommandContext {
   readonly command: string;
-  /** Working directory as sent, or the user's home (`/home/daytona`) when none was sent. */
+  /** Working directory as sent (a session's current one), or the user's home (`/home/daytona`). */
   readonly cwd: string;
   readonly env: Readonly<Record<string, string>>;
   readonly timeoutSeconds: number | undefined;
   readonly sessionId: string | undefined;
+  /** The session (live: its `cwd` and `vars` carry over between its commands), for session commands. */
+  readonly session: SessionRecord | undefined;
   readonly sandbox: SandboxRecord;
   readonly fs: CommandFs;
 }
@@ -230,8 +248,15 @@ export interface DaytonaEmulatorOptions {
   commandResponder?: CommandResponder;
   /** Added to every request, in milliseconds (benchmarks). @default 0 */
   latencyMs?: number;
-  /** Include `toolboxProxyUrl` in sandbox DTOs; `false` makes the SDK ask `GET /sandbox/:id/toolbox-proxy-url`. @default true */
+  /**
+   * Serve the toolbox proxy URL in sandbox DTOs; `false` serves `toolboxProxyUrl: ""` (the field stays present, as
+   * the SDK's model requires), which makes the SDK ask `GET /sandbox/:id/toolbox-proxy-url`. @default true
+   */
   includeToolboxProxyUrl?: boolean;
-  /** When set, creating from a snapshot not in this list answers 400 like Daytona. @default any snapshot */
+  /**
+   * Snapshots a create may name; any other answers 400 `Snapshot X not found. Did you add it through the Daytona
+   * Dashboard?` as Daytona does. A create naming no snapshot and no image uses the first one.
+   * @default ["daytona-small", "daytona-medium", "daytona-large"] (Daytona Cloud's pre-built snapshots)
+   */
   knownSnapshots?: string[];
 }

@@ -78,7 +78,7 @@ describe("chunked upload through the Daytona driver", () => {
   });
 
   it("fails verification and leaves nothing when the sandbox cannot join and hash the parts faithfully", async () => {
-    // The built-in shell (no rules): text-mode cat, no sha256sum.
+    // The built-in shell (no rules): text-mode cat, no sha256sum (127, "not found").
     daytona.emulator.reset();
     sandboxId = (await daytona.driver.create({ image: "node:20-slim", timeoutMs: 30_000 }))._unsafeUnwrap()
       .id;
@@ -89,7 +89,7 @@ describe("chunked upload through the Daytona driver", () => {
       uploadCapBytes: CAP,
     });
     const result = await fresh.writeBytes("big.bin", data, { chunked: true });
-    expect(result._unsafeUnwrapErr().kind).toBe("Unexpected");
+    expect(result._unsafeUnwrapErr()).toMatchObject({ kind: "CommandFailed", exitCode: 127 });
     expect((await fresh.exists("big.bin"))._unsafeUnwrap()).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
 /**
- * On the emulator, every recipe runs exactly the commands its plan() lists, in order. The emulator's shell does not
- * understand the probe's subshells, so every check reads as "not done" and every step runs; steps stream their
+ * On the emulator, every recipe runs exactly the commands its plan() lists, in order. A catch-all rule answers every
+ * command with exit 0 and no output (the emulator's own shell answers apt-get, git, pg_* … with 127, as a sandbox
+ * without them would), so every probe reads as "not done" and every step runs; steps stream their
  * output, so the Daytona driver sends each through a session, wrapped as `cd <root> && sh -c <command>`.
  * The node recipes are left out here: their preflight reads facts (package.json, lock files) from the probe's
  * output, which this shell cannot produce; test/provision/node.test.ts checks their sequences with a scripted exec
@@ -20,6 +21,7 @@ beforeAll(async () => {
   sandbox = (await emulatedKit(env).kit.ensure({ projectId: "plans" }))._unsafeUnwrap();
   // The emulated image starts empty: give steps their working directory.
   (await sandbox.fs.mkdir("/workspace"))._unsafeUnwrap();
+  env.emulator.onCommand(() => true, { exitCode: 0, output: "" });
 });
 afterAll(() => env.close());
 

@@ -14,6 +14,7 @@ function run(command: string, env: Record<string, string> = {}, cwd = "/home/day
     env,
     timeoutSeconds: undefined,
     sessionId: undefined,
+    session: undefined,
     sandbox: box,
     fs,
   });
@@ -81,10 +82,22 @@ describe("default command responder", () => {
     expect(run("sleep 1m").reply.durationMs).toBe(60_000);
   });
 
-  it("answers exit 0 with no output for unknown commands and unsupported syntax", () => {
-    expect(run("apt-get install -y git").reply).toMatchObject({ exitCode: 0, output: "" });
-    expect(run("echo a | tr a b").reply).toMatchObject({ exitCode: 0, output: "" });
-    expect(run("echo $(whoami)").reply).toMatchObject({ exitCode: 0, output: "" });
+  it("answers 127 and sh's message for programs it does not run, and exit 2 for syntax it does not run", () => {
+    expect(run("apt-get install -y git").reply).toMatchObject({
+      exitCode: 127,
+      output: "sh: 1: apt-get: not found\n",
+      stdout: "",
+    });
+    expect(run("true\n/usr/bin/python3 -V").reply).toMatchObject({
+      exitCode: 127,
+      output: "sh: 2: /usr/bin/python3: not found\n",
+    });
+    const pipe = run("echo a | tr a b").reply;
+    expect(pipe.exitCode).toBe(2);
+    expect(pipe.output).toContain("does not run pipes (|)");
+    const substitution = run("echo $(whoami)").reply;
+    expect(substitution.exitCode).toBe(2);
+    expect(substitution.output).toContain("command substitution");
   });
 
   it("runs sh -c scripts in a child shell with the parent's cwd, and env assignments for one command", () => {

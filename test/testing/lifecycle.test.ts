@@ -24,8 +24,9 @@ describe("create", () => {
   });
 
   it("creates from a snapshot and keeps the snapshot name and language label", async () => {
+    const emulator = env.withOptions({ knownSnapshots: ["my-snapshot"] });
     const sandbox = await env.client().create({ snapshot: "my-snapshot", language: "typescript" });
-    const record = env.emulator.sandboxes.get(sandbox.id);
+    const record = emulator.sandboxes.get(sandbox.id);
     expect(record?.snapshot).toBe("my-snapshot");
     expect(record?.dockerfileContent).toBeUndefined();
     expect(record?.labels["code-toolbox-language"]).toBe("typescript");
@@ -174,7 +175,7 @@ describe("start, stop, delete, labels, preview", () => {
     const sandbox = await env.client().get(seeded.id);
     await expect(sandbox.stop()).rejects.toMatchObject({
       statusCode: 400,
-      message: "Sandbox is not started",
+      message: "Sandbox is not in a stoppable state",
     });
   });
 

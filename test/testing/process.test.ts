@@ -76,9 +76,10 @@ describe("process/execute", () => {
       result: "build failed in /w\n",
     });
     expect(await sandbox.process.executeCommand("node -v")).toMatchObject({ result: "v20.0.0\n" });
+    // No rule: the built-in shell answers as sh does for a missing program.
     expect(await sandbox.process.executeCommand("unknown-tool --flag")).toMatchObject({
-      exitCode: 0,
-      result: "",
+      exitCode: 127,
+      result: "sh: 1: unknown-tool: not found\n",
     });
     expect(emulator.commands().map((c) => c.command)).toEqual([
       "npm install",

@@ -1,5 +1,5 @@
 import { HttpResponse, type RequestHandler } from "msw";
-import { daemonError, daemonErrorBody } from "../bodies.js";
+import { daemonError } from "../bodies.js";
 import type { EmulatorContext } from "../context.js";
 import {
   type FsFailure,
@@ -12,7 +12,13 @@ import {
   resolvePath,
   writeFile,
 } from "../fs-state.js";
-import { buildDownloadBody, DOWNLOAD_BOUNDARY, type DownloadPart } from "../multipart.js";
+import type { FileInfo } from "../models.js";
+import {
+  buildDownloadBody,
+  DOWNLOAD_BOUNDARY,
+  type DownloadErrorBody,
+  type DownloadPart,
+} from "../multipart.js";
 import { defineRoute, type RouteInput } from "../pipeline.js";
 import type { SandboxRecord } from "../types.js";
 import { toolboxSandbox } from "./toolbox-lookup.js";
@@ -24,14 +30,14 @@ const fail = (failure: FsFailure, request: Request) =>
 function queryPath(input: RouteInput, name: string): string | Response {
   const value = input.url.searchParams.get(name);
   if (value === null || value === "") {
-    return daemonError(400, `${name} is required`, "INVALID_FILE_PATH", input.request);
+    return daemonError(400, `${name} is required`, "BAD_REQUEST", input.request);
   }
   return resolvePath(value);
 }
 
-/** An empty 200, or the daemon's error for `failure`. */
-const answer = (failure: FsFailure | undefined, request: Request) =>
-  failure ? fail(failure, request) : new HttpResponse(null, { status: 200 });
+/** An empty answer with the route's success status, or the daemon's error for `failure`. */
+const answer = (failure: FsFailure | undefined, request: Request, status = 200) =>
+  failure ? fail(failure, request) : new HttpResponse(null, { status });
 
 /** The toolbox file routes (`{toolboxUrl}/:sandboxId/files…`). */
 export function fileHandlers(ctx: EmulatorContext): RequestHandler[] {
@@ -58,7 +64,7 @@ export function fileHandlers(ctx: EmulatorContext): RequestHandler[] {
         if (!match) continue;
         const path = form.get(`files[${match[1]}].path`);
         if (typeof path !== "string" || path === "") {
-          return daemonError(400, `missing files[${match[1]}].path`, "INVALID_FILE_PATH", input.request);
+          return daemonError(400, `missing files[${match[1]}].path`, "BAD_REQUEST", input.request);
         }
         uploads.push({ path: resolvePath(path), bytes: new Uint8Array(await value.arrayBuffer()) });
       }
@@ -92,12 +98,20 @@ export function fileHandlers(ctx: EmulatorContext): RequestHandler[] {
         const path = resolvePath(requested);
         const bytes = box.files.get(path);
         if (bytes) return { kind: "file", path: requested, bytes };
-        const message = box.dirs.has(path)
-          ? `path is a directory: ${requested}`
-          : `file not found: ${requested}`;
-        const code = box.dirs.has(path) ? "INVALID_FILE_PATH" : "FILE_NOT_FOUND";
-        const status = box.dirs.has(path) ? 400 : 404;
-        return { kind: "error", path: requested, error: daemonErrorBody(status, message, code) };
+        const isDir = box.dirs.has(path);
+        // Per-file error parts name the FILE in `path` (not the request path), as the daemon writes them.
+        const error: DownloadErrorBody = {
+          statusCode: isDir ? 400 : 404,
+          message: isDir
+            ? `invalid file path: path points to a directory: ${requested}`
+            : `file not found: ${requested}`,
+          code: isDir ? "INVALID_FILE_PATH" : "FILE_NOT_FOUND",
+          source: "DAYTONA_DAEMON",
+          path: requested,
+          method: "POST",
+          timestamp: new Date().toISOString(),
+        };
+        return { kind: "error", path: requested, error };
       });
       return new HttpResponse(buildDownloadBody(parts), {
         status: 200,
@@ -108,24 +122,30 @@ export function fileHandlers(ctx: EmulatorContext): RequestHandler[] {
     defineRoute(ctx, "GET /toolbox/files/info", "get", `${base}/info`, (input) =>
       onPath(input, (box, path) => {
         const info = fileInfo(box, path);
-        return isFsFailure(info) ? fail(info, input.request) : HttpResponse.json(info);
+        return isFsFailure(info) ? fail(info, input.request) : HttpResponse.json<FileInfo>(info);
       }),
     ),
 
-    defineRoute(ctx, "GET /toolbox/files", "get", base, (input) =>
-      onPath(input, (box, path) => {
-        const entries = listDir(box, path);
-        return isFsFailure(entries) ? fail(entries, input.request) : HttpResponse.json(entries);
-      }),
-    ),
+    // `path` defaults to the working directory (the home); `depth` (default 1, at least 1) lists deeper levels.
+    defineRoute(ctx, "GET /toolbox/files", "get", base, (input) => {
+      const box = toolboxSandbox(ctx, input);
+      if (box instanceof Response) return box;
+      const rawDepth = input.url.searchParams.get("depth");
+      const depth = rawDepth === null || rawDepth === "" ? 1 : Number(rawDepth);
+      if (!/^[+-]?\d+$/.test(rawDepth ?? "1") || !Number.isInteger(depth) || depth < 1) {
+        return daemonError(400, "depth must be an integer >= 1", "BAD_REQUEST", input.request);
+      }
+      const entries = listDir(box, resolvePath(input.url.searchParams.get("path") || "."), depth);
+      return isFsFailure(entries) ? fail(entries, input.request) : HttpResponse.json<FileInfo[]>(entries);
+    }),
 
     defineRoute(ctx, "POST /toolbox/files/folder", "post", `${base}/folder`, (input) =>
-      onPath(input, (box, path) => answer(mkdirp(box, path), input.request)),
+      onPath(input, (box, path) => answer(mkdirp(box, path), input.request, 201)),
     ),
 
     defineRoute(ctx, "DELETE /toolbox/files", "delete", base, (input) =>
       onPath(input, (box, path) =>
-        answer(remove(box, path, input.url.searchParams.get("recursive") === "true"), input.request),
+        answer(remove(box, path, input.url.searchParams.get("recursive") === "true"), input.request, 204),
       ),
     ),
 

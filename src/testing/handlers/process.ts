@@ -3,6 +3,15 @@ import { HttpResponse, type RequestHandler } from "msw";
 import { daemonError } from "../bodies.js";
 import { runCommand } from "../commands.js";
 import type { EmulatorContext } from "../context.js";
+import { HOME_DIR } from "../fs-state.js";
+import type {
+  Command,
+  ExecuteResponse,
+  Session,
+  SessionCommandLogsResponse,
+  SessionExecuteAccepted,
+  SessionExecuteResponse,
+} from "../models.js";
 import { defineRoute, type RouteInput } from "../pipeline.js";
 import type { SandboxRecord, SessionCommandRecord, SessionRecord } from "../types.js";
 import { toolboxSandbox } from "./toolbox-lookup.js";
@@ -14,6 +23,14 @@ function stringRecord(value: unknown): Record<string, string> {
   );
 }
 
+const commandDto = ({ id, command, exitCode }: SessionCommandRecord): Command =>
+  exitCode === undefined ? { id, command } : { id, command, exitCode };
+
+const sessionDto = (session: SessionRecord): Session => ({
+  sessionId: session.sessionId,
+  commands: session.commands.map(commandDto),
+});
+
 /** The toolbox process routes: `process/execute` and sessions. */
 export function processHandlers(ctx: EmulatorContext): RequestHandler[] {
   const base = `${ctx.options.toolboxUrl}/:sandboxId/process`;
@@ -21,18 +38,16 @@ export function processHandlers(ctx: EmulatorContext): RequestHandler[] {
   const session = (input: RouteInput): { box: SandboxRecord; session: SessionRecord } | Response => {
     const box = toolboxSandbox(ctx, input);
     if (box instanceof Response) return box;
-    const id = String(input.params.sessionId);
-    const found = box.sessions.get(id);
-    if (!found) return daemonError(404, `session ${id} not found`, "NOT_FOUND", input.request);
+    const found = box.sessions.get(String(input.params.sessionId));
+    if (!found) return daemonError(404, "not found: session not found", "NOT_FOUND", input.request);
     return { box, session: found };
   };
 
   const sessionCommand = (input: RouteInput): SessionCommandRecord | Response => {
     const found = session(input);
     if (found instanceof Response) return found;
-    const id = String(input.params.commandId);
-    const command = found.session.commands.find((c) => c.id === id);
-    return command ?? daemonError(404, `command ${id} not found`, "NOT_FOUND", input.request);
+    const command = found.session.commands.find((c) => c.id === String(input.params.commandId));
+    return command ?? daemonError(404, "not found: command not found", "NOT_FOUND", input.request);
   };
 
   return [
@@ -41,7 +56,15 @@ export function processHandlers(ctx: EmulatorContext): RequestHandler[] {
       if (box instanceof Response) return box;
       const body = (await input.request.json().catch(() => undefined)) as Record<string, unknown> | undefined;
       if (typeof body?.command !== "string") {
-        return daemonError(400, "command is required", "BAD_REQUEST", input.request);
+        return daemonError(400, "invalid body request: command is required", "BAD_REQUEST", input.request);
+      }
+      if (body.command.trim() === "") {
+        return daemonError(
+          400,
+          "bad request: command cannot be empty or whitespace-only",
+          "BAD_REQUEST",
+          input.request,
+        );
       }
       const outcome = await runCommand(ctx, box, {
         command: body.command,
@@ -52,7 +75,16 @@ export function processHandlers(ctx: EmulatorContext): RequestHandler[] {
       if (outcome.timedOut) {
         return daemonError(408, "command execution timeout", "REQUEST_TIMEOUT", input.request);
       }
-      return HttpResponse.json({ exitCode: outcome.reply.exitCode, result: outcome.reply.output });
+      return HttpResponse.json<ExecuteResponse>({
+        exitCode: outcome.reply.exitCode,
+        result: outcome.reply.output,
+      });
+    }),
+
+    defineRoute(ctx, "GET /toolbox/process/session", "get", `${base}/session`, (input) => {
+      const box = toolboxSandbox(ctx, input);
+      if (box instanceof Response) return box;
+      return HttpResponse.json<Session[]>([...box.sessions.values()].map(sessionDto));
     }),
 
     defineRoute(ctx, "POST /toolbox/process/session", "post", `${base}/session`, async (input) => {
@@ -61,11 +93,17 @@ export function processHandlers(ctx: EmulatorContext): RequestHandler[] {
       const body = (await input.request.json().catch(() => undefined)) as { sessionId?: unknown } | undefined;
       const id = body?.sessionId;
       if (typeof id !== "string" || id === "") {
-        return daemonError(400, "sessionId is required", "BAD_REQUEST", input.request);
+        return daemonError(
+          400,
+          "invalid body request: sessionId is required",
+          "INVALID_REQUEST_BODY",
+          input.request,
+        );
       }
-      if (box.sessions.has(id))
-        return daemonError(409, `session ${id} already exists`, "CONFLICT", input.request);
-      box.sessions.set(id, { sessionId: id, commands: [] });
+      if (box.sessions.has(id)) {
+        return daemonError(409, "conflict: session already exists", "CONFLICT", input.request);
+      }
+      box.sessions.set(id, { sessionId: id, commands: [], cwd: HOME_DIR, vars: {} });
       return new HttpResponse(null, { status: 201 });
     }),
 
@@ -76,11 +114,7 @@ export function processHandlers(ctx: EmulatorContext): RequestHandler[] {
       `${base}/session/:sessionId`,
       (input) => {
         const found = session(input);
-        if (found instanceof Response) return found;
-        return HttpResponse.json({
-          sessionId: found.session.sessionId,
-          commands: found.session.commands.map(({ id, command, exitCode }) => ({ id, command, exitCode })),
-        });
+        return found instanceof Response ? found : HttpResponse.json<Session>(sessionDto(found.session));
       },
     ),
 
@@ -109,7 +143,10 @@ export function processHandlers(ctx: EmulatorContext): RequestHandler[] {
           | Record<string, unknown>
           | undefined;
         if (typeof body?.command !== "string") {
-          return daemonError(400, "command is required", "BAD_REQUEST", input.request);
+          return daemonError(400, "invalid request body: command is required", "BAD_REQUEST", input.request);
+        }
+        if (body.command.trim() === "") {
+          return daemonError(400, "command cannot be empty", "BAD_REQUEST", input.request);
         }
         const outcome = await runCommand(ctx, found.box, {
           command: body.command,
@@ -117,6 +154,7 @@ export function processHandlers(ctx: EmulatorContext): RequestHandler[] {
           env: {},
           timeoutSeconds: undefined,
           sessionId: found.session.sessionId,
+          session: found.session,
         });
         const { reply } = outcome;
         const record: SessionCommandRecord = {
@@ -129,9 +167,9 @@ export function processHandlers(ctx: EmulatorContext): RequestHandler[] {
         };
         found.session.commands.push(record);
         if (body.runAsync === true || body.async === true) {
-          return HttpResponse.json({ cmdId: record.id }, { status: 202 });
+          return HttpResponse.json<SessionExecuteAccepted>({ cmdId: record.id }, { status: 202 });
         }
-        return HttpResponse.json({
+        return HttpResponse.json<SessionExecuteResponse>({
           cmdId: record.id,
           output: reply.output,
           stdout: reply.stdout,
@@ -148,8 +186,7 @@ export function processHandlers(ctx: EmulatorContext): RequestHandler[] {
       `${base}/session/:sessionId/command/:commandId`,
       (input) => {
         const command = sessionCommand(input);
-        if (command instanceof Response) return command;
-        return HttpResponse.json({ id: command.id, command: command.command, exitCode: command.exitCode });
+        return command instanceof Response ? command : HttpResponse.json<Command>(commandDto(command));
       },
     ),
 
@@ -161,7 +198,11 @@ export function processHandlers(ctx: EmulatorContext): RequestHandler[] {
       (input) => {
         const command = sessionCommand(input);
         if (command instanceof Response) return command;
-        return HttpResponse.json({ output: command.output, stdout: command.stdout, stderr: command.stderr });
+        return HttpResponse.json<SessionCommandLogsResponse>({
+          output: command.output,
+          stdout: command.stdout,
+          stderr: command.stderr,
+        });
       },
     ),
   ];

@@ -1,0 +1,286 @@
+import { HOME_DIR, parentOf, resolvePath } from "./fs-state.js";
+import { PROGRAMS, type Program } from "./shell-programs.js";
+import { type HereDoc, splitScript } from "./shell-script.js";
+import { type ShellToken, tokenize } from "./shell-words.js";
+import type { CommandReply, SandboxRecord } from "./types.js";
+
+/** What a shell keeps between commands: its working directory and its variables. */
+export interface ShellState {
+  cwd: string;
+  /** Variables set with `export`/`NAME=value` (a session keeps them for its next commands). */
+  readonly vars: Record<string, string>;
+}
+
+/** One simple command after tokenizing: words and redirections. */
+interface SimpleCommand {
+  readonly argv: string[];
+  readonly assignments: [string, string][];
+  readonly stdoutTo?: { path: string; append: boolean };
+  readonly stderrTo?: "stdout" | "null" | { path: string; append: boolean };
+  readonly stdoutToStderr: boolean;
+  readonly stdinFrom?: string;
+}
+
+/** What a program can use while it runs. */
+export interface ProgramIo {
+  readonly box: SandboxRecord;
+  readonly state: ShellState;
+  /** The environment the program sees (base environment, shell variables, per-command assignments). */
+  readonly env: Readonly<Record<string, string>>;
+  /** Its standard input (a here-document or a `<` file), `undefined` when none. */
+  readonly stdin: string | undefined;
+  /** The shell's name and line, for `sh: LINE: …` messages. */
+  readonly where: string;
+  /** The status of the previous command (`$?`). */
+  readonly lastStatus: number;
+  out(text: string): void;
+  err(text: string): void;
+  /** Resolves a path against the shell's working directory. */
+  resolve(path: string): string;
+  /** Adds emulated run time. */
+  spend(ms: number): void;
+  /** Runs a script in a child shell (own cwd and variables, copied from this one); returns its status. */
+  child(script: string, extraEnv: Record<string, string>): number;
+  /** Stops the script after this command (`exit`). */
+  exit(): void;
+}
+
+const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s;
+
+/**
+ * The emulator's small POSIX shell (dash's messages): commands joined by `&&`, `||`, `;` and newlines, variables,
+ * `cd`, redirections, here-documents, and the programs in {@link PROGRAMS}. Any other program answers
+ * `sh: LINE: NAME: not found` with exit 127; syntax it does not run answers exit 2 with a message. It never
+ * succeeds quietly.
+ */
+export class MiniShell {
+  private stdout = "";
+  private stderr = "";
+  private output = "";
+  private durationMs = 0;
+  private exited = false;
+  private status = 0;
+
+  constructor(
+    private readonly box: SandboxRecord,
+    private readonly state: ShellState,
+    private readonly baseEnv: Readonly<Record<string, string>>,
+  ) {}
+
+  /** Runs a script and answers as the daemon would. */
+  run(
+    script: string,
+  ): Required<Omit<CommandReply, "stdout" | "stderr">> & { stdout: string; stderr: string } {
+    for (const step of splitScript(script)) {
+      if (this.exited) break;
+      if (step.joiner === "&&" && this.status !== 0) continue;
+      if (step.joiner === "||" && this.status === 0) continue;
+      this.status = this.runStep(step.text, step.line, step.hereDoc);
+    }
+    return {
+      exitCode: this.status,
+      output: this.output,
+      stdout: this.stdout,
+      stderr: this.stderr,
+      durationMs: this.durationMs,
+    };
+  }
+
+  private lookup = (name: string): string | undefined =>
+    name === "?" ? String(this.status) : name === "PWD" ? this.state.cwd : this.env()[name];
+
+  private env(): Record<string, string> {
+    return { ...this.baseEnv, ...this.state.vars, PWD: this.state.cwd };
+  }
+
+  private runStep(text: string, line: number, hereDoc: HereDoc | undefined): number {
+    const where = `sh: ${line}`;
+    const tokenized = tokenize(text, this.lookup);
+    if ("unsupported" in tokenized) {
+      this.emit(
+        "",
+        `${where}: the emulator's shell does not run ${tokenized.unsupported}; answer this command with emulator.onCommand\n`,
+      );
+      return 2;
+    }
+    const command = parseCommand(tokenized.tokens);
+    if (typeof command === "string") {
+      this.emit("", `${where}: Syntax error: ${command}\n`);
+      return 2;
+    }
+    if (command.argv.length === 0) {
+      for (const [name, value] of command.assignments) this.state.vars[name] = value;
+      return 0;
+    }
+    let stdin: string | undefined;
+    if (hereDoc) stdin = hereDoc.expand ? expandText(hereDoc.body, this.lookup) : hereDoc.body;
+    if (command.stdinFrom !== undefined) {
+      const path = resolvePath(command.stdinFrom, this.state.cwd);
+      const bytes = this.box.files.get(path);
+      if (!bytes) {
+        this.emit("", `${where}: cannot open ${command.stdinFrom}: No such file\n`);
+        return 2;
+      }
+      stdin = new TextDecoder().decode(bytes);
+    }
+
+    for (const target of [
+      command.stdoutTo,
+      typeof command.stderrTo === "object" ? command.stderrTo : undefined,
+    ]) {
+      const problem = target ? this.unwritable(target.path) : undefined;
+      if (problem && target) {
+        // The shell opens redirections before running the command: a bad one stops it.
+        this.emit("", `${where}: cannot create ${target.path}: ${problem}\n`);
+        return 2;
+      }
+    }
+    let out = "";
+    let err = "";
+    const io: ProgramIo = {
+      box: this.box,
+      state: this.state,
+      env: { ...this.env(), ...Object.fromEntries(command.assignments) },
+      stdin,
+      where,
+      lastStatus: this.status,
+      out: (t) => {
+        out += t;
+      },
+      err: (t) => {
+        err += t;
+      },
+      resolve: (p) => resolvePath(p, this.state.cwd),
+      spend: (ms) => {
+        this.durationMs += ms;
+      },
+      child: (script, extraEnv) => {
+        const childState: ShellState = { cwd: this.state.cwd, vars: { ...this.state.vars, ...extraEnv } };
+        const reply = new MiniShell(this.box, childState, this.baseEnv).run(script);
+        out += reply.stdout;
+        err += reply.stderr;
+        this.durationMs += reply.durationMs;
+        return reply.exitCode;
+      },
+      exit: () => {
+        this.exited = true;
+      },
+    };
+    const [name, ...args] = command.argv as [string, ...string[]];
+    const program: Program | undefined = PROGRAMS[name];
+    const status = program ? program(args, io) : notFound(name, io);
+
+    if (command.stdoutToStderr) {
+      err = out + err;
+      out = "";
+    }
+    if (command.stderrTo === "stdout") {
+      out += err;
+      err = "";
+    } else if (command.stderrTo === "null") {
+      err = "";
+    } else if (command.stderrTo) {
+      this.writeTo(command.stderrTo, err);
+      err = "";
+    }
+    if (command.stdoutTo) {
+      this.writeTo(command.stdoutTo, out);
+      out = "";
+    }
+    this.emit(out, err);
+    return status;
+  }
+
+  /** Why a redirection target cannot be written, or `undefined`. */
+  private unwritable(target: string): string | undefined {
+    if (target === "/dev/null") return undefined;
+    const path = resolvePath(target, this.state.cwd);
+    if (this.box.dirs.has(path)) return "Is a directory";
+    if (!this.box.dirs.has(parentOf(path))) return "Directory nonexistent";
+    return undefined;
+  }
+
+  /** Writes redirected output into the emulated filesystem (`/dev/null` swallows it). */
+  private writeTo(target: { path: string; append: boolean }, text: string): void {
+    if (target.path === "/dev/null") return;
+    const path = resolvePath(target.path, this.state.cwd);
+    const encoder = new TextEncoder();
+    const previous = target.append ? (this.box.files.get(path) ?? new Uint8Array()) : new Uint8Array();
+    const added = encoder.encode(text);
+    const bytes = new Uint8Array(previous.byteLength + added.byteLength);
+    bytes.set(previous, 0);
+    bytes.set(added, previous.byteLength);
+    this.box.files.set(path, bytes);
+  }
+
+  private emit(out: string, err: string): void {
+    this.stdout += out;
+    this.stderr += err;
+    this.output += out + err;
+  }
+}
+
+/** dash's answer for a program it cannot find. */
+function notFound(name: string, io: ProgramIo): number {
+  io.err(`${io.where}: ${name}: not found\n`);
+  return 127;
+}
+
+/** Expands `$VAR`, `${VAR}` and `$?` in a here-document body. */
+function expandText(text: string, lookup: (name: string) => string | undefined): string {
+  return text.replace(/\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*)|(\?))/g, (_m, a, b, c) => {
+    return lookup((a ?? b ?? c) as string) ?? "";
+  });
+}
+
+/** Groups tokens into one simple command: leading assignments, words, redirections; or a syntax error. */
+function parseCommand(tokens: ShellToken[]): SimpleCommand | string {
+  const argv: string[] = [];
+  const assignments: [string, string][] = [];
+  let stdoutTo: SimpleCommand["stdoutTo"];
+  let stderrTo: SimpleCommand["stderrTo"];
+  let stdinFrom: string | undefined;
+  let stdoutToStderr = false;
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i] as ShellToken;
+    if (token.type === "word") {
+      const assignment = argv.length === 0 ? ASSIGNMENT.exec(token.value) : null;
+      if (assignment) assignments.push([assignment[1] as string, assignment[2] as string]);
+      else argv.push(token.value);
+      continue;
+    }
+    if (token.value === "2>&1") {
+      stderrTo = "stdout";
+      continue;
+    }
+    if (token.value === ">&2") {
+      stdoutToStderr = true;
+      continue;
+    }
+    const next = tokens[i + 1];
+    if (next?.type !== "word") return `redirection unexpected`;
+    i += 1;
+    if (token.value === "<") stdinFrom = next.value;
+    else if (token.value === "2>")
+      stderrTo = next.value === "/dev/null" ? "null" : { path: next.value, append: false };
+    else stdoutTo = { path: next.value, append: token.value === ">>" };
+  }
+  return {
+    argv,
+    assignments,
+    stdoutToStderr,
+    ...(stdoutTo ? { stdoutTo } : {}),
+    ...(stderrTo ? { stderrTo } : {}),
+    ...(stdinFrom !== undefined ? { stdinFrom } : {}),
+  };
+}
+
+/** The environment every command sees before its own variables: the sandbox's env vars and the user's basics. */
+export function baseEnvironment(box: SandboxRecord): Record<string, string> {
+  return {
+    HOME: HOME_DIR,
+    USER: "daytona",
+    PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+    ...box.env,
+  };
+}
