@@ -127,6 +127,7 @@ export {
 export {
   type AllOptions,
   type AllResult,
+  type AllResultFor,
   APT_MARKER,
   type AptOptions,
   type AptResult,

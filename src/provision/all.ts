@@ -26,10 +26,45 @@ export interface AllOptions extends RunOptions {
 
 /** Result of `provision.all`: one entry per requested service. */
 export interface AllResult {
+  /** The git author set, when git was requested. */
   readonly git?: GitResult;
+  /** The database URL and cluster, when PostgreSQL was requested. */
   readonly postgres?: PostgresResult;
+  /** The Redis URL, when Redis was requested. */
   readonly redis?: RedisResult;
 }
+
+type ServiceName = keyof AllResult;
+/** What the caller passed for one service (`undefined` when the key is absent). */
+type Passed<O, K extends ServiceName> = K extends keyof O ? O[K] : undefined;
+/** Services surely requested: their value can be neither absent nor `false`. */
+type Surely<O> = {
+  [K in ServiceName]: Passed<O, K> extends false | undefined
+    ? never
+    : [Extract<Passed<O, K>, false | undefined>] extends [never]
+      ? K
+      : never;
+}[ServiceName];
+/** Services that may or may not be requested (e.g. `git: boolean`). */
+type Maybe<O> = Exclude<
+  { [K in ServiceName]: Passed<O, K> extends false | undefined ? never : K }[ServiceName],
+  Surely<O>
+>;
+
+/**
+ * The result of `provision.all(options)` for these options: each service passed as `true` or settings is present
+ * (no `?`), each left out or `false` is absent, and one that may be either stays optional.
+ * @example
+ * ```ts
+ * const done = await sandbox.provision.all({ git: true, postgres: { database: "app" } });
+ * if (done.isOk()) done.value.postgres.url; // no `?.` needed; `done.value.redis` is a type error
+ * ```
+ */
+export type AllResultFor<O extends AllOptions> = {
+  readonly [K in Surely<O>]-?: NonNullable<AllResult[K]>;
+} & {
+  readonly [K in Maybe<O>]?: AllResult[K];
+};
 
 function settings<T extends object>(value: T | boolean | undefined): T | undefined {
   if (value === undefined || value === false) return undefined;

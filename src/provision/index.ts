@@ -3,7 +3,7 @@
  * server — recipes as data, applied by one engine with progress events and typed results.
  * @module
  */
-export type { AllOptions, AllResult } from "./all.js";
+export type { AllOptions, AllResult, AllResultFor } from "./all.js";
 export { APT_MARKER, type AptOptions, type AptResult, DEFAULT_APT_TIMEOUT_MS } from "./apt.js";
 export { applyRecipe, type Recipe, type RecipeFacts } from "./engine.js";
 export { GIT_DEFAULTS, type GitOptions, type GitResult, type GitSettings } from "./git.js";

@@ -6,7 +6,7 @@
 import { err, errAsync, ok, type Result, ResultAsync } from "neverthrow";
 import { type KitError, kitError } from "../errors.js";
 import { checkShellText } from "../exec/quote.js";
-import { type AllOptions, type AllResult, allRecipe } from "./all.js";
+import { type AllOptions, type AllResultFor, allRecipe } from "./all.js";
 import { type AptOptions, type AptResult, aptRecipe } from "./apt.js";
 import { applyRecipe, type Recipe } from "./engine.js";
 import { type GitOptions, type GitResult, gitService } from "./git.js";
@@ -64,8 +64,11 @@ export interface Provisioner {
   redis(options?: RedisOptions): ResultAsync<RedisResult, KitError>;
   /** Starts MongoDB when the image has it; `Unsupported` (nothing installed) on slim images. */
   mongo(options?: MongoOptions): ResultAsync<MongoResult, KitError>;
-  /** git + PostgreSQL + Redis with one update and one install. */
-  all(options: AllOptions): ResultAsync<AllResult, KitError>;
+  /**
+   * git + PostgreSQL + Redis with one update and one install. The result has exactly the services requested
+   * ({@link AllResultFor}).
+   */
+  all<const O extends AllOptions>(options: O): ResultAsync<AllResultFor<O>, KitError>;
   readonly node: NodeProvisioner;
   /** Dry runs of the calls above. */
   readonly plan: ProvisionPlanner;
@@ -116,7 +119,9 @@ export function createProvisioner(ctx: ProvisionContext): Provisioner {
     postgres: (options) => run(service(postgresService(options)), options),
     redis: (options) => run(service(redisService(options)), options),
     mongo: (options) => run(mongoRecipe(options), options),
-    all: (options) => run(allRecipe(options), options),
+    // The recipe returns one entry per requested service, which is what AllResultFor<O> spells out.
+    all: <const O extends AllOptions>(options: O) =>
+      run(allRecipe(options), options) as ResultAsync<AllResultFor<O>, KitError>,
     node: {
       install: (dir, options = {}) => run(nodeInstallRecipe(dir, options, memoryGiB), options, false),
       build: (dir, options = {}) => {

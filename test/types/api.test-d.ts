@@ -1,0 +1,63 @@
+/**
+ * Type tests of the public API's promises: batch entries are text XOR bytes, `provision.all()` results carry
+ * exactly the services requested, and every fallible call is a Result that narrows.
+ */
+import type { ResultAsync } from "neverthrow";
+import { describe, expectTypeOf, it } from "vitest";
+import type {
+  AllResultFor,
+  GitResult,
+  KitError,
+  KitSandbox,
+  PostgresResult,
+  RedisResult,
+  WriteFileEntry,
+} from "../../src/index.js";
+
+declare const sandbox: KitSandbox;
+
+describe("WriteFileEntry", () => {
+  it("takes text or bytes, never both and never neither", () => {
+    expectTypeOf<{ path: "a"; text: "x" }>().toExtend<WriteFileEntry>();
+    expectTypeOf<{ path: "a"; bytes: Uint8Array }>().toExtend<WriteFileEntry>();
+    expectTypeOf<{ path: "a"; text: "x"; bytes: Uint8Array }>().not.toExtend<WriteFileEntry>();
+    expectTypeOf<{ path: "a" }>().not.toExtend<WriteFileEntry>();
+    // @ts-expect-error text and bytes together
+    const both: WriteFileEntry = { path: "a", text: "x", bytes: new Uint8Array() };
+    void both;
+  });
+});
+
+describe("provision.all()", () => {
+  it("returns each requested service without `?`, and no other", async () => {
+    const done = await sandbox.provision.all({ git: true, postgres: { database: "app" } });
+    if (done.isErr()) return;
+    expectTypeOf(done.value.git).toEqualTypeOf<GitResult>();
+    expectTypeOf(done.value.postgres).toEqualTypeOf<PostgresResult>();
+    expectTypeOf(done.value.postgres.url).toEqualTypeOf<string>();
+    // @ts-expect-error redis was not requested
+    done.value.redis;
+  });
+
+  it("leaves out services passed as false, keeps maybe-requested ones optional", () => {
+    type Result = AllResultFor<{ git: false; redis: boolean; postgres: true }>;
+    expectTypeOf<Result>().toEqualTypeOf<
+      { readonly postgres: PostgresResult } & { readonly redis?: RedisResult }
+    >();
+    expectTypeOf<keyof AllResultFor<{ git: false }>>().toEqualTypeOf<never>();
+  });
+});
+
+describe("Results", () => {
+  it("every fallible sandbox call is a ResultAsync of KitError", () => {
+    expectTypeOf(sandbox.fs.readText).returns.toEqualTypeOf<ResultAsync<string, KitError>>();
+    expectTypeOf(sandbox.exec).returns.toExtend<ResultAsync<unknown, KitError>>();
+    expectTypeOf(sandbox.stop).returns.toExtend<ResultAsync<unknown, KitError>>();
+  });
+
+  it("narrows on isOk / isErr", async () => {
+    const read = await sandbox.fs.readText("a.txt");
+    if (read.isOk()) expectTypeOf(read.value).toEqualTypeOf<string>();
+    else expectTypeOf(read.error).toEqualTypeOf<KitError>();
+  });
+});
