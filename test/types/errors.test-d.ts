@@ -83,7 +83,7 @@ describe("KitError", () => {
     expectTypeOf<KitErrorOf<"PayloadTooLarge">>().toHaveProperty("limit").toEqualTypeOf<number>();
     expectTypeOf<KitErrorOf<"CommandFailed">>().toHaveProperty("exitCode").toEqualTypeOf<number>();
     // @ts-expect-error not a kind
-    type NoSuchKind = KitErrorOf<"Oops">;
+    expectTypeOf<KitErrorOf<"Oops">>().toBeNever();
   });
 
   it("narrows on kind checks", () => {
