@@ -5,6 +5,7 @@
  *   npx tsx examples/vite-app.ts          # a tiny dependency-free app (works offline)
  *   npx tsx examples/vite-app.ts --vite   # a real Vite 8 app (the sandbox must reach the npm registry)
  */
+import { errAsync, okAsync } from "neverthrow";
 import { createKit } from "../src/index.js";
 
 const useVite = process.argv.includes("--vite");
@@ -58,6 +59,10 @@ const sandbox = ensured.value;
 
 const result = await sandbox.fs
   .writeFiles(useVite ? viteApp : tinyApp)
+  .andThen((report) => {
+    const failure = report.failed[0];
+    return failure ? errAsync(failure.error) : okAsync(report);
+  })
   .andThen(() => sandbox.provision.node.install("app"))
   .andThen(() =>
     sandbox.provision.node.build("app", { onOutput: (line) => console.log(`  build | ${line}`) }),
@@ -69,8 +74,10 @@ const result = await sandbox.fs
   .andThen((server) => sandbox.preview(server.port).map((link) => ({ server, link })));
 
 if (result.isErr()) {
-  // OutOfMemory and Unsupported carry what to do instead in their message.
+  // OutOfMemory and Unsupported carry what to do instead in their message. A failed run exits non-zero, after
+  // `await using` has closed the kit and the sandbox was deleted below.
   console.error(`${result.error.kind}: ${result.error.message}`);
+  process.exitCode = 1;
 } else {
   const { server, link } = result.value;
   console.log(`serving (pid ${server.pid}, log ${server.logPath}) at ${link.url}`);
@@ -78,5 +85,6 @@ if (result.isErr()) {
     headers: { "x-daytona-preview-token": link.token },
   });
   console.log(`GET /some/client/route → ${page.status}: ${(await page.text()).slice(0, 80)}`);
+  if (!page.ok) process.exitCode = 1;
 }
 console.log(`deleted: ${(await sandbox.delete()).isOk()}`);

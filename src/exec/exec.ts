@@ -6,6 +6,7 @@
 import { err, errAsync, ok, type Result, ResultAsync } from "neverthrow";
 import type { ExecOutcome, SandboxDriver } from "../driver/types.js";
 import { type KitError, kitError } from "../errors.js";
+import { checkExecArguments } from "../validate/call-options.js";
 import { checkEnv } from "./env.js";
 import { createLineSplitter } from "./lines.js";
 import type { Exec, ExecOptions, ExecResult } from "./types.js";
@@ -50,8 +51,11 @@ export const DEFAULT_MAX_OUTPUT_BYTES = 10 * 1024 * 1024;
  * ```
  */
 export function createExec(ctx: ExecContext): Exec {
-  return (command, options = {}) => {
-    const checked = validate(command, options, ctx);
+  return (command, options) => {
+    // Types first (null options, a lone surrogate, a 2^31 ms timeout): nothing reaches the driver.
+    const typed = checkExecArguments(command, options);
+    if (typed.isErr()) return errAsync(typed.error);
+    const checked = validate(command, typed.value, ctx);
     if (checked.isErr()) return errAsync(checked.error);
     return ResultAsync.fromPromise(run(ctx, checked.value), (cause) =>
       kitError.unexpected("exec failed with an unexpected error.", { cause }),

@@ -4,6 +4,7 @@
  */
 import { err, ok, type Result } from "neverthrow";
 import { type KitError, kitError } from "../errors.js";
+import { isWellFormed } from "../validate/strings.js";
 
 const SAFE_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
 
@@ -41,6 +42,9 @@ export function checkShellText(
   argument: string,
   options: { allowNewlines?: boolean } = {},
 ): Result<string, KitError> {
+  if (typeof value !== "string" || !isWellFormed(value)) {
+    return err(kitError.invalidArgument(argument, `${argument} must be a well-formed string.`));
+  }
   if (value.includes("\0"))
     return err(kitError.invalidArgument(argument, `${argument} must not contain a NUL byte.`));
   if (!options.allowNewlines && /[\r\n]/.test(value)) {

@@ -6,6 +6,13 @@ import { stat } from "node:fs/promises";
 import { err, errAsync, ok, okAsync, type Result, ResultAsync } from "neverthrow";
 import type { UploadEntry } from "../driver/types.js";
 import { type KitError, kitError } from "../errors.js";
+import {
+  checkRemoveOptions,
+  checkSignalOptions,
+  checkText,
+  checkWriteOptions,
+} from "../validate/call-options.js";
+import { checkString } from "../validate/strings.js";
 import { type BatchLimits, uploadInBatches } from "./batch.js";
 import { uploadChunked } from "./chunked.js";
 import { decodeText, encodeText, parseJson, stringifyJson } from "./codec.js";
@@ -74,7 +81,7 @@ export function createSandboxFs(ctx: FsContext): SandboxFs {
   const writeBytes = (
     path: string,
     bytes: Uint8Array,
-    options: WriteOptions = {},
+    rawOptions?: WriteOptions,
   ): ResultAsync<void, KitError> =>
     guarded("writeBytes", () => {
       if (!(bytes instanceof Uint8Array)) {
@@ -82,9 +89,13 @@ export function createSandboxFs(ctx: FsContext): SandboxFs {
           kitError.invalidArgument("bytes", "bytes must be a Uint8Array (use writeText for text)."),
         );
       }
-      const checked = settings.andThen((s) => resolvePath(path).map((resolved) => ({ s, resolved })));
+      const checked = settings.andThen((s) =>
+        resolvePath(path, FILE).andThen((resolved) =>
+          checkWriteOptions(rawOptions).map((options) => ({ s, resolved, options })),
+        ),
+      );
       if (checked.isErr()) return errAsync(checked.error);
-      const { s, resolved } = checked.value;
+      const { s, resolved, options } = checked.value;
       const abort = aborted("write", options.signal);
       if (abort) return errAsync(abort);
       if (bytes.byteLength > s.cap) {
@@ -105,13 +116,11 @@ export function createSandboxFs(ctx: FsContext): SandboxFs {
     });
 
   const writeText = (path: string, text: string, options?: WriteOptions): ResultAsync<void, KitError> =>
-    typeof text === "string"
-      ? writeBytes(path, encodeText(text), options)
-      : errAsync(kitError.invalidArgument("text", "text must be a string (use writeBytes for binary data)."));
+    checkText(text).asyncAndThen((valid) => writeBytes(path, encodeText(valid), options));
 
   const readBytes = (path: string): ResultAsync<Uint8Array, KitError> =>
     guarded("readBytes", () => {
-      const resolved = resolvePath(path);
+      const resolved = resolvePath(path, FILE);
       if (resolved.isErr()) return errAsync(resolved.error);
       return driver.downloadFiles(sandboxId, [resolved.value]).andThen((outcomes) => {
         const outcome = outcomes.find((o) => o.path === resolved.value) ?? outcomes[0];
@@ -127,18 +136,24 @@ export function createSandboxFs(ctx: FsContext): SandboxFs {
     root,
     writeText,
     writeBytes,
-    writeJson: (path, value, options = {}) => {
-      const text = stringifyJson(value);
-      if (text.isErr()) return errAsync(text.error);
-      return writeText(path, text.value, { ...options, atomic: options.atomic ?? true });
-    },
-    writeFiles: (entries, options = {}) =>
+    writeJson: (path, value, rawOptions) =>
+      guarded("writeJson", () => {
+        const checked = checkWriteOptions(rawOptions).andThen((options) =>
+          stringifyJson(value).map((text) => ({ options, text })),
+        );
+        if (checked.isErr()) return errAsync(checked.error);
+        const { options, text } = checked.value;
+        return writeText(path, text, { ...options, atomic: options.atomic ?? true });
+      }),
+    writeFiles: (entries, rawOptions) =>
       guarded("writeFiles", () => {
         const prepared = settings.andThen((s) =>
-          prepareBatch(entries, s, resolvePath).map((files) => ({ s, files })),
+          checkSignalOptions(rawOptions).andThen((options) =>
+            prepareBatch(entries, s, (p) => resolvePath(p, FILE)).map((files) => ({ s, files, options })),
+          ),
         );
         if (prepared.isErr()) return errAsync(prepared.error);
-        const { s, files } = prepared.value;
+        const { s, files, options } = prepared.value;
         const abort = aborted("writeFiles", options.signal);
         if (abort) return errAsync(abort);
         if (files.length === 0) {
@@ -177,11 +192,13 @@ export function createSandboxFs(ctx: FsContext): SandboxFs {
           ? errAsync(resolved.error)
           : driver.createFolder(sandboxId, resolved.value, "755");
       }),
-    remove: (path, options: RemoveOptions = {}) =>
+    remove: (path, rawOptions?: RemoveOptions) =>
       guarded("remove", () => {
         const resolved = resolvePath(path);
         if (resolved.isErr()) return errAsync(resolved.error);
-        return driver.deleteFile(sandboxId, resolved.value, options.recursive ?? false);
+        const options = checkRemoveOptions(rawOptions);
+        if (options.isErr()) return errAsync(options.error);
+        return driver.deleteFile(sandboxId, resolved.value, options.value.recursive ?? false);
       }),
     move: (from, to) =>
       guarded("move", () => {
@@ -193,7 +210,12 @@ export function createSandboxFs(ctx: FsContext): SandboxFs {
       }),
     uploadLocalFile: (localPath, remotePath) =>
       guarded("uploadLocalFile", () => {
-        const checked = settings.andThen((s) => resolvePath(remotePath).map((resolved) => ({ s, resolved })));
+        const checked = settings.andThen((s) =>
+          resolvePath(remotePath, { file: true, argument: "remotePath" }).map((resolved) => ({
+            s,
+            resolved,
+          })),
+        );
         if (checked.isErr()) return errAsync(checked.error);
         const { s, resolved } = checked.value;
         return checkLocalFile(localPath, s.cap).andThen(() =>
@@ -206,6 +228,9 @@ export function createSandboxFs(ctx: FsContext): SandboxFs {
     },
   };
 }
+
+/** How reads and writes resolve their path: it names a file, so `x/` is refused. */
+const FILE: ResolveOptions = { file: true };
 
 function readSettings(ctx: FsContext): Result<Settings, KitError> {
   const cap = ctx.uploadCapBytes ?? DEFAULT_UPLOAD_CAP_BYTES;
@@ -266,7 +291,9 @@ function prepareBatch(
         ),
       );
     }
-    const data = hasText ? encodeText(entry.text as string) : (entry.bytes as Uint8Array);
+    const text = hasText ? checkText(entry.text, `entries[${index}].text`) : ok(undefined);
+    if (text.isErr()) return err(text.error);
+    const data = text.value === undefined ? (entry.bytes as Uint8Array) : encodeText(text.value);
     if (data.byteLength > settings.cap)
       return err(kitError.payloadTooLarge(path, data.byteLength, settings.cap));
     files.push({ path, data });
@@ -276,7 +303,7 @@ function prepareBatch(
 
 /** The local file must exist, be a regular file, and fit under the cap; checked before any request. */
 function checkLocalFile(localPath: string, cap: number): ResultAsync<void, KitError> {
-  if (typeof localPath !== "string" || localPath === "" || localPath.includes("\0")) {
+  if (checkString(localPath, "localPath").isErr()) {
     return errAsync(
       kitError.invalidArgument("localPath", "localPath must be a non-empty path without NUL bytes."),
     );

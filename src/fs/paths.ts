@@ -5,6 +5,7 @@
  */
 import { err, ok, type Result } from "neverthrow";
 import { type KitError, kitError } from "../errors.js";
+import { isWellFormed } from "../validate/strings.js";
 
 /** The longest path accepted, in UTF-8 bytes (Linux's `PATH_MAX`). */
 export const MAX_PATH_BYTES = 4_096;
@@ -23,6 +24,11 @@ export interface ResolveOptions {
   readonly allowRoot?: boolean;
   /** The argument name used in errors. @default "path" */
   readonly argument?: string;
+  /**
+   * The path names a file (a write or a read): a trailing `/`, `/.` or `/..` names a directory, so it is
+   * `InvalidArgument` instead of silently naming the file `x` for `x/`. @default false
+   */
+  readonly file?: boolean;
 }
 
 /**
@@ -62,7 +68,9 @@ export function validateRoot(root: string): Result<string, KitError> {
  * - `..` that leaves the root at any point, even to come back (`/workspace/../workspace/x`), is `PathOutsideRoot`;
  * - percent-encoded `.`, `/` or `\` (`%2e%2e/`) are refused: `PathOutsideRoot` when the decoded path would escape,
  *   otherwise `InvalidArgument`; nothing in this library ever percent-decodes a path, so such a name is a mistake;
- * - empty paths, NUL bytes and paths over {@link MAX_PATH_BYTES} bytes are `InvalidArgument`.
+ * - empty paths, NUL bytes, lone UTF-16 surrogates (`"a\uD800"` and `"a\uDBFF"` would both encode to the same
+ *   UTF-8 name) and paths over {@link MAX_PATH_BYTES} bytes are `InvalidArgument`;
+ * - with `file: true`, a path ending in `/`, `/.` or `/..` (a directory) is `InvalidArgument`.
  *
  * @example
  * ```ts
@@ -81,6 +89,22 @@ export function resolveUnderRoot(
   }
   if (input.includes("\0")) {
     return err(kitError.invalidArgument(argument, `${argument} must not contain a NUL byte.`));
+  }
+  if (!isWellFormed(input)) {
+    return err(
+      kitError.invalidArgument(
+        argument,
+        `${argument} contains a lone UTF-16 surrogate: it has no UTF-8 form, and two such names would collide.`,
+      ),
+    );
+  }
+  if (options.file && /(^|\/)(\.{0,2})$/.test(input)) {
+    return err(
+      kitError.invalidArgument(
+        argument,
+        `${argument} ${JSON.stringify(input)} ends in "/", "/." or "/..", which names a directory, not a file.`,
+      ),
+    );
   }
   if (encoder.encode(input).byteLength > MAX_PATH_BYTES) {
     return err(kitError.invalidArgument(argument, `${argument} is longer than ${MAX_PATH_BYTES} bytes.`));

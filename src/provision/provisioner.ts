@@ -6,6 +6,13 @@
 import { err, errAsync, ok, type Result, ResultAsync } from "neverthrow";
 import { type KitError, kitError } from "../errors.js";
 import { checkShellText } from "../exec/quote.js";
+import {
+  checkAllOptions,
+  checkDir,
+  checkPackageList,
+  checkProvisionOptions,
+  PROVISION_SCHEMAS,
+} from "../validate/provision-arguments.js";
 import { type AllOptions, type AllResultFor, allRecipe } from "./all.js";
 import { type AptOptions, type AptResult, aptRecipe } from "./apt.js";
 import { applyRecipe, type Recipe } from "./engine.js";
@@ -113,44 +120,94 @@ export function createProvisioner(ctx: ProvisionContext): Provisioner {
   const staticPlan = (dir: string, options: ServeStaticOptions = {}) =>
     checkedState.andThen((state) => serveStaticPlan(dir, options, state));
 
+  // Every entry point checks its arguments' types first (null options, a string for an array, a lone
+  // surrogate, a 2^31 ms timeout): InvalidArgument with nothing executed, never a TypeError.
+  const S = PROVISION_SCHEMAS;
+  const opts = <O extends object>(options: O | undefined, schema: (typeof S)[keyof typeof S]) =>
+    checkProvisionOptions(options, schema);
+  const aptRecipeOf = (packages: readonly string[], options: AptOptions | undefined) =>
+    checkPackageList(packages).andThen((names) =>
+      opts(options, S.apt).andThen((o) => aptRecipe(names, o).map((recipe) => ({ recipe, o }))),
+    );
+  const serviceOf = <O extends object, T>(
+    options: O | undefined,
+    schema: (typeof S)[keyof typeof S],
+    build: (o: O) => Result<Recipe<T>, KitError>,
+  ) => opts(options, schema).andThen((o) => build(o).map((recipe) => ({ recipe, o })));
+  const withDir = <O extends object, T>(
+    dir: string,
+    options: O | undefined,
+    schema: (typeof S)[keyof typeof S],
+    build: (d: string, o: O) => Result<T, KitError>,
+  ) =>
+    checkDir(dir).andThen((d) =>
+      opts(options, schema).andThen((o) => build(d, o).map((value) => ({ value, o }))),
+    );
+  const runBuilt = <T>(built: Result<{ recipe: Recipe<T>; o: RunOptions }, KitError>, queued = true) =>
+    built.isErr() ? errAsync(built.error) : run(ok(built.value.recipe), built.value.o, queued);
+
   return {
-    apt: (packages, options) => run(aptRecipe(packages, options), options),
-    git: (options) => run(service(gitService(options)), options),
-    postgres: (options) => run(service(postgresService(options)), options),
-    redis: (options) => run(service(redisService(options)), options),
-    mongo: (options) => run(mongoRecipe(options), options),
+    apt: (packages, options) => runBuilt(aptRecipeOf(packages, options)),
+    git: (options) => runBuilt(serviceOf(options, S.git, (o) => service(gitService(o)))),
+    postgres: (options) => runBuilt(serviceOf(options, S.postgres, (o) => service(postgresService(o)))),
+    redis: (options) => runBuilt(serviceOf(options, S.redis, (o) => service(redisService(o)))),
+    mongo: (options) => runBuilt(serviceOf(options, S.mongo, (o) => mongoRecipe(o))),
     // The recipe returns one entry per requested service, which is what AllResultFor<O> spells out.
     all: <const O extends AllOptions>(options: O) =>
-      run(allRecipe(options), options) as ResultAsync<AllResultFor<O>, KitError>,
+      runBuilt(
+        checkAllOptions(options).andThen((o) => allRecipe(o).map((recipe) => ({ recipe, o }))),
+      ) as ResultAsync<AllResultFor<O>, KitError>,
     node: {
-      install: (dir, options = {}) => run(nodeInstallRecipe(dir, options, memoryGiB), options, false),
-      build: (dir, options = {}) => {
+      install: (dir, options) =>
+        runBuilt(
+          withDir(dir, options, S.nodeInstall, (d, o) => nodeInstallRecipe(d, o, memoryGiB)).map(
+            ({ value, o }) => ({ recipe: value, o }),
+          ),
+          false,
+        ),
+      build: (dir, options) => {
+        const built = withDir(dir, options, S.nodeBuild, (d, o) => nodeBuildRecipe(d, o, memoryGiB));
+        if (built.isErr()) return errAsync(built.error);
+        const { value: recipe, o } = built.value;
         const onEvent: RunOptions["onEvent"] = (event) => {
-          options.onEvent?.(event);
-          if (event.type === "output" && event.step === "node.build") options.onOutput?.(event.line);
+          o.onEvent?.(event);
+          if (event.type === "output" && event.step === "node.build") o.onOutput?.(event.line);
         };
-        return run(nodeBuildRecipe(dir, options, memoryGiB), { signal: options.signal, onEvent }, false);
+        return run(ok(recipe), { ...(o.signal ? { signal: o.signal } : {}), onEvent }, false);
       },
-      serveStatic: (dir, options = {}) => {
-        const planned = staticPlan(dir, options);
+      serveStatic: (dir, options) => {
+        const planned = withDir(dir, options, S.serveStatic, (d, o) => staticPlan(d, o));
         if (planned.isErr()) return errAsync(planned.error);
-        const { recipe, scriptPath } = planned.value;
+        const { recipe, scriptPath } = planned.value.value;
         return ctx
           .writeText(scriptPath, STATIC_SERVER_SCRIPT)
           .mapErr((cause) => kitError.provisionFailed("static.write-script", cause))
-          .andThen(() => run(ok(recipe), options, false));
+          .andThen(() => run(ok(recipe), planned.value.o, false));
       },
     },
     plan: {
-      apt: (packages, options) => steps(aptRecipe(packages, options)),
-      git: (options) => steps(service(gitService(options))),
-      postgres: (options) => steps(service(postgresService(options))),
-      redis: (options) => steps(service(redisService(options))),
-      mongo: (options) => steps(mongoRecipe(options)),
-      all: (options) => steps(allRecipe(options)),
-      nodeInstall: (dir, options = {}) => steps(nodeInstallRecipe(dir, options, memoryGiB)),
-      nodeBuild: (dir, options = {}) => steps(nodeBuildRecipe(dir, options, memoryGiB)),
-      serveStatic: (dir, options) => staticPlan(dir, options).map((planned) => planned.recipe.steps),
+      apt: (packages, options) => aptRecipeOf(packages, options).map(({ recipe }) => recipe.steps),
+      git: (options) =>
+        serviceOf(options, S.git, (o) => service(gitService(o))).map(({ recipe }) => recipe.steps),
+      postgres: (options) =>
+        serviceOf(options, S.postgres, (o) => service(postgresService(o))).map(({ recipe }) => recipe.steps),
+      redis: (options) =>
+        serviceOf(options, S.redis, (o) => service(redisService(o))).map(({ recipe }) => recipe.steps),
+      mongo: (options) =>
+        serviceOf(options, S.mongo, (o) => mongoRecipe(o)).map(({ recipe }) => recipe.steps),
+      all: (options) => checkAllOptions(options).andThen((o) => steps(allRecipe(o))),
+      nodeInstall: (dir, options) =>
+        withDir(dir, options, S.nodeInstall, (d, o) => nodeInstallRecipe(d, o, memoryGiB)).map(
+          ({ value }) => value.steps,
+        ),
+      nodeBuild: (dir, options) =>
+        withDir(dir, options, S.nodeBuild, (d, o) => nodeBuildRecipe(d, o, memoryGiB)).map(
+          ({ value }) => value.steps,
+        ),
+      serveStatic: (dir, options) =>
+        withDir(dir, options, S.serveStatic, (d, o) => staticPlan(d, o)).map(
+          ({ value }) => value.recipe.steps,
+        ),
     },
   };
 }

@@ -6,6 +6,7 @@
 import { err, ok, type Result } from "neverthrow";
 import { type KitError, kitError } from "../errors.js";
 import { checkShellText } from "../exec/quote.js";
+import { checkTimeoutMs } from "../validate/numbers.js";
 
 const PACKAGE_NAME = /^[a-z0-9][a-z0-9+.-]+$/;
 const DATABASE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
@@ -95,8 +96,7 @@ export function validateHost(host: string): Result<string, KitError> {
   );
 }
 
-/** A positive, finite duration in milliseconds. */
+/** A duration in milliseconds from 1 to 2³¹−1 (Node fires a longer timer at once). */
 export function validateTimeout(ms: number, argument = "timeoutMs"): Result<number, KitError> {
-  if (typeof ms === "number" && Number.isFinite(ms) && ms > 0) return ok(ms);
-  return err(kitError.invalidArgument(argument, `${argument} must be a positive number of milliseconds.`));
+  return checkTimeoutMs(ms, argument);
 }

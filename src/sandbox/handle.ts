@@ -11,6 +11,7 @@ import type { Exec } from "../exec/types.js";
 import { createSandboxFs } from "../fs/fs.js";
 import type { BatchOptions, SandboxFs } from "../fs/types.js";
 import { createProvisioner, type Provisioner } from "../provision/index.js";
+import { checkInteger } from "../validate/numbers.js";
 import type { SandboxRegistry } from "./registry.js";
 
 /** What `await using sandbox = …` does at the end of the scope. */
@@ -106,6 +107,8 @@ export function createSandboxHandle(settings: HandleSettings, initial: SandboxIn
     exec,
     provision,
     preview(port) {
+      const invalid = checkInteger(port, "port", 1, 65_535);
+      if (invalid.isErr()) return errAsync(invalid.error);
       const cached = previews.get(port);
       if (cached) return okAsync(cached);
       return driver.previewLink(id, port).map((link) => {

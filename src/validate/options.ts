@@ -99,7 +99,12 @@ export function checkCommonFields(
   options: Record<string, unknown>,
   argument: string,
 ): Result<void, KitError> {
-  return checkSignal(options.signal, `${argument}.signal`)
-    .andThen(() => checkCallback(options.onEvent, `${argument}.onEvent`))
-    .andThen(() => checkCallback(options.onOutput, `${argument}.onOutput`));
+  return checkSignal(options.signal, fieldName(argument, "signal"))
+    .andThen(() => checkCallback(options.onEvent, fieldName(argument, "onEvent")))
+    .andThen(() => checkCallback(options.onOutput, fieldName(argument, "onOutput")));
+}
+
+/** How errors name a field: `timeoutMs` for the call's own options, `postgres.port` for a nested object. */
+export function fieldName(argument: string, key: string): string {
+  return argument === "options" ? key : `${argument.replace(/^options\./, "")}.${key}`;
 }

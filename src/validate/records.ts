@@ -54,7 +54,8 @@ export function checkStringRecord(
       );
     }
     const item = checkString(value[key], `${argument}.${key}`, { allowEmpty: true });
-    if (item.isErr()) return err(item.error);
+    // The error names the map (`env`), its message the key (`env.A must not contain a NUL character`).
+    if (item.isErr()) return err(kitError.invalidArgument(argument, item.error.message));
     copy[key] = item.value;
   }
   return ok(copy);

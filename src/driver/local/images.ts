@@ -41,7 +41,8 @@ export const DEFAULT_LOCAL_IMAGE = "python:3.12-slim-bookworm";
 
 /** The recipe of `image`, or `Unsupported` naming the images that exist. */
 export function resolveImage(image: string): Result<ImageRecipe, KitError> {
-  const recipe = RECIPES[image];
+  // Own keys only: "constructor" or "toString" must be an unknown image, not Object.prototype's function.
+  const recipe = Object.hasOwn(RECIPES, image) ? RECIPES[image] : undefined;
   if (recipe) return ok(recipe);
   return err(
     kitError.unsupported(
@@ -373,7 +374,7 @@ export async function readImageRecord(
   home: string,
   image: string,
 ): Promise<{ builtAt?: string } | undefined> {
-  const recipe = RECIPES[image];
+  const recipe = Object.hasOwn(RECIPES, image) ? RECIPES[image] : undefined;
   if (!recipe) return undefined;
   const text = await readFile(join(imagesDir(home), recipe.key, "image.json"), "utf8").catch(() => undefined);
   return text === undefined ? undefined : (JSON.parse(text) as { builtAt?: string });

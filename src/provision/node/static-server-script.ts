@@ -67,7 +67,8 @@ function fail(req, res, status, text) {
 }
 
 function send(req, res, file, stat) {
-  const type = MIME[path.extname(file).toLowerCase()] || "application/octet-stream";
+  const ext = path.extname(file).toLowerCase();
+  const type = Object.hasOwn(MIME, ext) ? MIME[ext] : "application/octet-stream";
   const headers = { "Content-Type": type, "Content-Length": stat.size };
   if (type.startsWith("text/html")) headers["Cache-Control"] = "no-cache";
   res.writeHead(200, headers);
