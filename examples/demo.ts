@@ -2,11 +2,13 @@
  * The main job: a project sandbox end to end, on this machine, with no account.
  *
  *   npm run demo            # ensure → write a site → serve it → fetch it from the host → delete
- *   npm run demo -- --keep  # keep the sandbox afterwards (the next run reuses it)
+ *   npm run demo -- --keep  # keep the sandbox afterwards (the next run reuses it); its preview URL keeps working
+ *
+ * DEMO_PROJECT picks the project (default "demo"), DEMO_PORT the port inside the sandbox (default 8080: each
+ * sandbox has its own network, so the port is free whatever the host runs).
  *
  * With DAYTONA_ENABLED=true and DAYTONA_API_KEY set, the same script runs on Daytona instead.
  */
-import { createServer } from "node:net";
 import { createKit, type KitSandbox, shellQuote } from "../src/index.js";
 
 const keep = process.argv.includes("--keep");
@@ -22,18 +24,6 @@ const SITE: Record<string, string> = {
 `,
   "public/style.css": "body { font-family: system-ui; margin: 3rem; }\n",
 };
-
-/** A port that is free on the host's loopback (local sandboxes share the host network). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 async function waitForHttp(
   url: string,
@@ -54,7 +44,7 @@ async function waitForHttp(
 }
 
 async function serveSite(sandbox: KitSandbox): Promise<string> {
-  const port = Number(process.env.DEMO_PORT ?? (await freePort()));
+  const port = Number(process.env.DEMO_PORT ?? 8080);
   step(`starting a static server inside on port ${port}`);
   const serve = `nohup python3 -m http.server ${port} --bind 127.0.0.1 --directory ${shellQuote(
     `${sandbox.fs.root}/public`,
@@ -74,8 +64,9 @@ async function serveSite(sandbox: KitSandbox): Promise<string> {
 async function main(): Promise<number> {
   await using kit = createKit({ onProgress: (line) => step(line) });
   step(`driver: ${kit.driverName}`);
-  step("ensuring the sandbox of project 'demo' (the first run builds the base image: a few minutes)");
-  const ensured = await kit.ensure({ projectId: "demo" });
+  const projectId = process.env.DEMO_PROJECT ?? "demo";
+  step(`ensuring the sandbox of project '${projectId}' (the first run builds the base image: a few minutes)`);
+  const ensured = await kit.ensure({ projectId });
   if (ensured.isErr()) {
     console.error(`could not get a sandbox: ${ensured.error.kind}: ${ensured.error.message}`);
     return 1;
