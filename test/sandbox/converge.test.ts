@@ -58,6 +58,19 @@ describe("lifecycle calls converge instead of re-sending", () => {
     expect(env.emulator.count("POST /sandbox/:id/stop") - before).toBe(1);
   });
 
+  it("'state change in progress' (409) from a concurrent start means wait, not fail", async () => {
+    const { sandbox } = await stoppedSandbox("converge-409");
+    // A second kit: its own in-process serialization, like another process sharing the organisation.
+    const other = (await emulatedKit(env).kit.get(sandbox.id))._unsafeUnwrap();
+    const startsBefore = env.emulator.count("POST /sandbox/:id/start");
+    const [first, second] = await Promise.all([sandbox.start(), other.start()]);
+    expect(first._unsafeUnwrap().state).toBe("started");
+    expect(second._unsafeUnwrap().state).toBe("started");
+    const starts = env.emulator.requests.filter((r) => r.route === "POST /sandbox/:id/start").slice(-2);
+    expect(starts.map((r) => r.status).sort()).toEqual([200, 409]);
+    expect(env.emulator.count("POST /sandbox/:id/start") - startsBefore).toBe(2);
+  });
+
   it("a non-retryable refusal still fails at once", async () => {
     const { sandbox } = await stoppedSandbox("converge-403");
     env.emulator.faults.inject("POST /sandbox/:id/start", { status: 403, body: { message: "quota" } });
