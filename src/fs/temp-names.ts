@@ -1,7 +1,8 @@
 /**
  * Names of the hidden temporary siblings used by atomic and chunked writes. They live in the destination's own
  * directory so the final rename never crosses a filesystem, and they start with `.kit-` so they are easy to spot
- * (and to clean) if a sandbox dies mid-write.
+ * (and to clean) if a write is interrupted. Each carries the writing process's pid, its owner record: a sweeper on
+ * the same machine (the local driver) removes the leftovers of writers that are gone.
  * @module
  */
 import { randomBytes } from "node:crypto";
@@ -10,16 +11,63 @@ import { baseName, joinPath, parentOf } from "./paths.js";
 /** Marks every temporary name this library creates. */
 export const TEMP_PREFIX = ".kit-";
 
+/** Longest file name (in bytes) Linux filesystems take. */
+export const NAME_MAX_BYTES = 255;
+
+/** Characters of the destination's name kept in a temp name, as a hint for whoever finds a leftover. */
+const NAME_HINT_CHARS = 48;
+
 /**
- * A fresh hidden sibling of `destination`: `<dir>/.kit-<role>-<random>-<start of the name>`.
- * The name part is cut to 48 characters so the result stays under the 255-byte `NAME_MAX`.
+ * The longest prefix of `name` (whole characters) that takes at most `maxBytes` bytes of UTF-8.
+ * @example
+ * ```ts
+ * cutToBytes("héllo", 2) // => "h"
+ * ```
+ */
+export function cutToBytes(name: string, maxBytes: number): string {
+  let bytes = 0;
+  let cut = "";
+  for (const char of name) {
+    bytes += Buffer.byteLength(char, "utf8");
+    if (bytes > maxBytes) break;
+    cut += char;
+  }
+  return cut;
+}
+
+/**
+ * A fresh hidden sibling of `destination`: `<dir>/.kit-<role>-<pid>-<random>-<start of the name>`. The name part is
+ * cut (to 48 characters and to what fits) so the result never exceeds the 255-byte `NAME_MAX`, whatever the
+ * destination's name.
  *
  * @example
  * ```ts
- * tempSibling("/workspace/app/data.json", "tmp") // => "/workspace/app/.kit-tmp-1f0c9a2b7d4e-data.json"
+ * tempSibling("/workspace/app/data.json", "tmp") // => "/workspace/app/.kit-tmp-4242-1f0c9a2b7d4e-data.json"
  * ```
  */
-export function tempSibling(destination: string, role: "tmp" | "parts"): string {
-  const name = Array.from(baseName(destination)).slice(0, 48).join("");
-  return joinPath(parentOf(destination), `${TEMP_PREFIX}${role}-${randomBytes(6).toString("hex")}-${name}`);
+export function tempSibling(destination: string, role: "tmp" | "parts", pid = process.pid): string {
+  const prefix = `${TEMP_PREFIX}${role}-${pid}-${randomBytes(6).toString("hex")}-`;
+  const hint = Array.from(baseName(destination)).slice(0, NAME_HINT_CHARS).join("");
+  return joinPath(parentOf(destination), `${prefix}${cutToBytes(hint, NAME_MAX_BYTES - prefix.length)}`);
+}
+
+/** What a temp name says about its writer. */
+export interface TempNameOwner {
+  /** The writing process's pid, when the name records one (names written before it did carry none). */
+  readonly pid?: number;
+}
+
+/**
+ * Recognizes a temp name of this library (`.kit-tmp-…`, `.kit-parts-…`); `undefined` for any other name.
+ * @example
+ * ```ts
+ * parseTempName(".kit-parts-4242-1f0c9a2b7d4e-big.bin") // => { pid: 4242 }
+ * parseTempName(".kit-tmp-1f0c9a2b7d4e-old.json")      // => {} (an older name: no owner)
+ * ```
+ */
+export function parseTempName(name: string): TempNameOwner | undefined {
+  const owned = /^\.kit-(?:tmp|parts)-(\d{1,10})-[0-9a-f]{12}-/.exec(name);
+  if (owned) return { pid: Number(owned[1]) };
+  if (/^\.kit-(?:tmp|parts)-[0-9a-f]{12}-/.test(name)) return {};
+  return undefined;
 }

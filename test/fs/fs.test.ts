@@ -258,7 +258,7 @@ describe("JSON", () => {
       '{\n  "name": "app",\n  "list": [\n    1,\n    2\n  ]\n}\n',
     );
     const tempPath = upload.mock.calls[0]?.[1][0]?.path ?? "";
-    expect(tempPath).toMatch(/^\/workspace\/cfg\/\.kit-tmp-[0-9a-f]{12}-app\.json$/);
+    expect(tempPath).toMatch(/^\/workspace\/cfg\/\.kit-tmp-\d+-[0-9a-f]{12}-app\.json$/);
     expect(move).toHaveBeenCalledWith(sandboxId, tempPath, "/workspace/cfg/app.json");
     expect(driver.filePaths(sandboxId)).toEqual(["/workspace/cfg/app.json"]);
   });
@@ -301,9 +301,9 @@ describe("atomic writes", () => {
     });
     await fs.writeText("dir/page.html", "<p>hi</p>", { atomic: true });
     expect(calls).toHaveLength(2);
-    expect(calls[0]).toMatch(/^upload \/workspace\/dir\/\.kit-tmp-\w+-page\.html$/);
+    expect(calls[0]).toMatch(/^upload \/workspace\/dir\/\.kit-tmp-\d+-\w+-page\.html$/);
     expect(calls[1]).toMatch(
-      /^move \/workspace\/dir\/\.kit-tmp-\w+-page\.html -> \/workspace\/dir\/page\.html$/,
+      /^move \/workspace\/dir\/\.kit-tmp-\d+-\w+-page\.html -> \/workspace\/dir\/page\.html$/,
     );
   });
 

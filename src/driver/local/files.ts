@@ -9,7 +9,6 @@
  * @module
  */
 
-import { randomBytes } from "node:crypto";
 import { constants, createReadStream, createWriteStream } from "node:fs";
 import {
   chmod,
@@ -24,11 +23,12 @@ import {
   rmdir,
   stat,
 } from "node:fs/promises";
-import { basename, dirname, join, posix } from "node:path";
+import { dirname, join, posix } from "node:path";
 import { pipeline } from "node:stream/promises";
 import { err, ok, type Result } from "neverthrow";
 import { type KitError, kitError } from "../../errors.js";
 import type { DownloadOutcome, FileEntry, UploadEntry } from "../types.js";
+import { driverTempName, sweepBeforeWrite } from "./temp-sweep.js";
 
 const MAX_SYMLINK_HOPS = 40;
 
@@ -113,19 +113,50 @@ async function resolveInRoot(
 async function assertInside(root: string, hostDir: string): Promise<void> {
   const [realRoot, realDir] = await Promise.all([realpath(root), realpath(hostDir)]);
   if (realDir !== realRoot && !realDir.startsWith(`${realRoot}/`)) {
-    throw new PathError("EXDEV", `${hostDir} left the sandbox root while being written.`);
+    throw new PathError("EXDEV", "The directory left the sandbox root while being written.");
   }
 }
 
-/** Maps a file-system failure to a KitError about `path`. */
-function toKitError(error: unknown, path: string, root = "/"): KitError {
+/** What the kernel's error codes mean, worded without the host path Node puts in its messages. */
+const CODE_TEXT: Readonly<Record<string, string>> = {
+  EISDIR: "Is a directory",
+  ENOTDIR: "Not a directory",
+  ENOTEMPTY: "Directory not empty",
+  EEXIST: "File exists",
+  ELOOP: "Too many levels of symbolic links",
+  ENAMETOOLONG: "File name too long",
+  EACCES: "Permission denied",
+  EPERM: "Operation not permitted",
+  ENOSPC: "No space left on device",
+  EDQUOT: "Disk quota exceeded",
+  EROFS: "Read-only file system",
+  EBUSY: "Device or resource busy",
+  EINVAL: "Invalid argument",
+};
+
+/**
+ * The error as the sandbox would word it: our own messages as they are, the kernel's by their code, and any host
+ * path of the sandbox root cut back to the sandbox path it stands for.
+ */
+function insideView(error: unknown, hostRoot: string): { message: string; cause: unknown } {
   const code = (error as NodeJS.ErrnoException).code;
-  const message = (error as Error).message ?? String(error);
+  const raw = (error as Error).message ?? String(error);
+  const message = error instanceof PathError ? raw : code ? (CODE_TEXT[code] ?? code) : raw;
+  const hide = (text: string) => (hostRoot === "" ? text : text.replaceAll(hostRoot, ""));
+  if (!(error instanceof Error)) return { message: hide(message), cause: error };
+  const cause = Object.assign(new Error(hide(raw)), { code, name: error.name });
+  return { message: hide(message), cause };
+}
+
+/** Maps a file-system failure to a KitError about `path` (never mentioning the host path of the sandbox). */
+function toKitError(error: unknown, path: string, hostRoot: string): KitError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const { message, cause } = insideView(error, hostRoot);
   switch (code) {
     case "ENOENT":
-      return kitError.notFound("file", path, error);
+      return kitError.notFound("file", path, cause);
     case "EXDEV":
-      return kitError.pathOutsideRoot(path, root);
+      return kitError.pathOutsideRoot(path, "/");
     case "EINVAL":
     case "EISDIR":
     case "ENOTDIR":
@@ -133,17 +164,17 @@ function toKitError(error: unknown, path: string, root = "/"): KitError {
     case "EEXIST":
     case "ELOOP":
     case "ENAMETOOLONG":
-      return kitError.invalidArgument("path", `${path}: ${message}`, { cause: error });
+      return kitError.invalidArgument("path", `${path}: ${message}`, { cause });
     default:
-      return kitError.unexpected(`File operation on ${path} failed: ${message}`, { cause: error });
+      return kitError.unexpected(`File operation on ${path} failed: ${message}`, { cause });
   }
 }
 
-async function attempt<T>(path: string, task: () => Promise<T>): Promise<Result<T, KitError>> {
+async function attempt<T>(root: string, path: string, task: () => Promise<T>): Promise<Result<T, KitError>> {
   try {
     return ok(await task());
   } catch (error) {
-    return err(toKitError(error, path));
+    return err(toKitError(error, path, root.replace(/\/+$/, "")));
   }
 }
 
@@ -155,7 +186,9 @@ async function writeAtomically(
 ): Promise<void> {
   const existing = await lstat(target).catch(() => undefined);
   if (existing?.isDirectory()) throw new PathError("EISDIR", "Is a directory");
-  const temp = join(dirname(target), `.${basename(target)}.dk-${randomBytes(6).toString("hex")}`);
+  // Leftovers of writers that died mid-write go first; the temp name is short whatever the target's name.
+  await sweepBeforeWrite(dirname(target));
+  const temp = join(dirname(target), driverTempName());
   try {
     await fill(temp);
     if (existing?.isFile()) await chmod(temp, existing.mode & 0o7777);
@@ -175,7 +208,7 @@ export async function uploadFiles(
 ): Promise<Result<void, KitError>> {
   for (const file of files) {
     if (signal?.aborted) return err(kitError.aborted("uploadFiles", signal.reason));
-    const written = await attempt(file.path, async () => {
+    const written = await attempt(root, file.path, async () => {
       const target = await resolveInRoot(root, file.path, { followLast: true, createParents: true });
       await writeAtomically(root, target.host, async (temp) => {
         const handle = await open(temp, "wx", 0o644);
@@ -199,7 +232,7 @@ export async function uploadLocalFile(
 ): Promise<Result<void, KitError>> {
   const source = await stat(localPath).catch(() => undefined);
   if (!source?.isFile()) return err(kitError.notFound("local file", localPath));
-  return attempt(remotePath, async () => {
+  return attempt(root, remotePath, async () => {
     const target = await resolveInRoot(root, remotePath, { followLast: true, createParents: true });
     await writeAtomically(root, target.host, (temp) =>
       pipeline(createReadStream(localPath), createWriteStream(temp, { flags: "wx", mode: 0o644 })),
@@ -211,7 +244,7 @@ export async function uploadLocalFile(
 export async function downloadFiles(root: string, paths: readonly string[]): Promise<DownloadOutcome[]> {
   const outcomes: DownloadOutcome[] = [];
   for (const path of paths) {
-    const read = await attempt(path, async () => {
+    const read = await attempt(root, path, async () => {
       const target = await resolveInRoot(root, path, { followLast: true });
       const handle = await open(target.host, constants.O_RDONLY | constants.O_NOFOLLOW);
       try {
@@ -241,7 +274,7 @@ function entryOf(name: string, insidePath: string, info: Awaited<ReturnType<type
 
 /** Lists one directory level (entries are not followed: a symlink is listed as itself). */
 export async function listFiles(root: string, path: string): Promise<Result<FileEntry[], KitError>> {
-  return attempt(path, async () => {
+  return attempt(root, path, async () => {
     const dir = await resolveInRoot(root, path, { followLast: true });
     const names = (await readdir(dir.host)).sort();
     const requested = posix.normalize(path);
@@ -256,7 +289,7 @@ export async function listFiles(root: string, path: string): Promise<Result<File
 
 /** Details of one path. */
 export async function fileInfo(root: string, path: string): Promise<Result<FileEntry, KitError>> {
-  return attempt(path, async () => {
+  return attempt(root, path, async () => {
     const target = await resolveInRoot(root, path, { followLast: true });
     const info = await lstat(target.host);
     const requested = posix.normalize(path);
@@ -275,12 +308,13 @@ export async function createFolder(
       kitError.invalidArgument("mode", `mode must be octal like "755", got ${JSON.stringify(mode)}.`),
     );
   }
-  return attempt(path, async () => {
+  return attempt(root, path, async () => {
     const target = await resolveInRoot(root, path, { followLast: true, createParents: true });
     const existing = await lstat(target.host).catch(() => undefined);
     if (existing?.isDirectory()) return;
     if (existing) throw new PathError("EEXIST", "A file with that name exists");
     await assertInside(root, dirname(target.host));
+    await sweepBeforeWrite(dirname(target.host));
     await mkdir(target.host);
     await chmod(target.host, Number.parseInt(mode, 8));
   });
@@ -292,7 +326,7 @@ export async function deleteFile(
   path: string,
   recursive: boolean,
 ): Promise<Result<void, KitError>> {
-  return attempt(path, async () => {
+  return attempt(root, path, async () => {
     const target = await resolveInRoot(root, path, { followLast: false });
     if (target.inside === "/") throw new PathError("EINVAL", "Refusing to delete the sandbox root");
     const info = await lstat(target.host);
@@ -312,18 +346,19 @@ export async function moveFile(
   source: string,
   destination: string,
 ): Promise<Result<void, KitError>> {
-  const from = await attempt(source, async () => {
+  const from = await attempt(root, source, async () => {
     const resolved = await resolveInRoot(root, source, { followLast: false });
     await lstat(resolved.host);
     return resolved;
   });
   if (from.isErr()) return err(from.error);
-  return attempt(destination, async () => {
+  return attempt(root, destination, async () => {
     const to = await resolveInRoot(root, destination, { followLast: false });
     if (from.value.inside === "/" || to.inside === "/")
       throw new PathError("EINVAL", "Cannot move the sandbox root");
     await assertInside(root, dirname(from.value.host));
     await assertInside(root, dirname(to.host));
+    await sweepBeforeWrite(dirname(to.host));
     await rename(from.value.host, to.host);
   });
 }
