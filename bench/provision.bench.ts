@@ -45,7 +45,7 @@ async function withSandbox<T>(work: (exec: Exec, count: () => number, id: string
 }
 
 // The seed's commands, one exec each, with the PostgreSQL version discovered (the seed's hard-coded 15 would break
-// elsewhere) and non-default ports (local sandboxes share the host's network).
+// elsewhere) and non-default ports (the seed's recipe run as written, ports included).
 const NO_AUTOSTART =
   "printf '#!/bin/sh\\nexit 101\\n' > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d";
 const SEED_STEPS: readonly { command: string; timeoutMs: number }[] = [

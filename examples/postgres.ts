@@ -1,16 +1,16 @@
 /**
- * PostgreSQL in a sandbox, used from this machine: provision it (trust auth for local connections, a chosen port),
- * connect with `pg` to the returned URL, and show that a second provision call is a no-op.
+ * PostgreSQL in a sandbox, used from this machine: provision it (trust auth for local connections, port 5432),
+ * connect with `pg` through the sandbox's forwarded port, and show that a second provision call is a no-op.
  *
  *   npx tsx examples/postgres.ts            # local driver (root on Linux), or Daytona when DAYTONA_ENABLED=true
  *
- * On the local driver the sandbox shares this machine's network, so the URL works from here as is. On Daytona the
- * database is reachable from INSIDE the sandbox (the URL is for your app running there).
+ * The returned URL is valid INSIDE the sandbox (for your app running there). On the local driver, `preview(5432)`
+ * forwards a port on this machine's 127.0.0.1 to the sandbox's own loopback, so `pg` connects from here too.
  */
 import pg from "pg";
 import { createKit, type ProvisionEvent } from "../src/index.js";
 
-const PORT = Number(process.env.PG_PORT ?? 55432);
+const PORT = Number(process.env.PG_PORT ?? 5432);
 
 function show(event: ProvisionEvent): void {
   if (event.type === "step-start") console.log(`→ ${event.step}: ${event.description}`);
@@ -37,7 +37,13 @@ if (db.isErr()) {
 console.log(`PostgreSQL ${db.value.serverVersion} at ${db.value.url} in ${Date.now() - started} ms`);
 
 if (kit.driverName === "local") {
-  const client = new pg.Client({ connectionString: db.value.url });
+  // Same URL, with the host side of the sandbox's forwarder for that port.
+  const url = new URL(db.value.url);
+  const forwarded = new URL((await sandbox.preview(PORT))._unsafeUnwrap().url);
+  url.hostname = forwarded.hostname;
+  url.port = forwarded.port;
+  console.log(`from this machine: ${url}`);
+  const client = new pg.Client({ connectionString: url.toString() });
   await client.connect();
   await client.query(
     "CREATE TABLE IF NOT EXISTS visits (id serial PRIMARY KEY, at timestamptz DEFAULT now())",

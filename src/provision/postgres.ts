@@ -16,7 +16,8 @@ export interface PostgresSettings {
   /** Database to create when missing. @default "postgres" (exists already) */
   readonly database?: string;
   /**
-   * TCP port, written to `postgresql.conf`. Local sandboxes share the host's network, so give each one its own.
+   * TCP port, written to `postgresql.conf`. Every sandbox has its own network (on the local driver too), so the
+   * default fits unless one sandbox runs two clusters.
    * @default 5432
    */
   readonly port?: number;

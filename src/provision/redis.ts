@@ -12,7 +12,7 @@ import { validatePort, validateTimeout } from "./validate.js";
 
 /** What `provision.redis` can be told (also the value of `all({ redis })`). */
 export interface RedisSettings {
-  /** TCP port on 127.0.0.1. Local sandboxes share the host's network: give each one its own. @default 6379 */
+  /** TCP port on the sandbox's 127.0.0.1 (each sandbox has its own network, local ones too). @default 6379 */
   readonly port?: number;
   /** How long to wait for `PONG` after starting. @default 30_000 */
   readonly readyTimeoutMs?: number;
@@ -67,7 +67,7 @@ function startStep(port: number, readyTimeoutMs: number): ProvisionStep {
   const dataDir = `/var/lib/daytona-kit/redis-${port}`;
   const ping = `${quoteArgs(["redis-cli", "-p", String(port), "ping"])} 2>/dev/null | grep -q PONG`;
   // Ours and answering: the pid file names a live process AND the port says PONG. A PONG alone could come from
-  // another sandbox on the shared host network (local driver).
+  // another server on the same port of this sandbox.
   const ours = `pid=$(cat ${pidfile} 2>/dev/null) && kill -0 "$pid" 2>/dev/null && ${ping}`;
   const tries = Math.max(1, Math.ceil(readyTimeoutMs / 250));
   return {
