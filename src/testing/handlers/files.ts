@@ -1,5 +1,5 @@
 import { HttpResponse, type RequestHandler } from "msw";
-import { daemonError } from "../bodies.js";
+import { daemonError, proxyError } from "../bodies.js";
 import type { EmulatorContext } from "../context.js";
 import {
   type FsFailure,
@@ -70,14 +70,11 @@ export function fileHandlers(ctx: EmulatorContext): RequestHandler[] {
       }
       const total = uploads.reduce((sum, u) => sum + u.bytes.byteLength, 0);
       if (total > ctx.options.uploadLimitBytes) {
-        // Daytona Cloud refuses large uploads before the daemon sees them: a plain 400, no daemon code.
-        return HttpResponse.json(
-          {
-            statusCode: 400,
-            message: `Request body too large: ${total} bytes exceeds the limit of ${ctx.options.uploadLimitBytes} bytes`,
-            error: "Bad Request",
-          },
-          { status: 400 },
+        // Daytona Cloud refuses large uploads before the daemon sees them: the proxy's 400, no daemon source.
+        return proxyError(
+          400,
+          `Request body too large: ${total} bytes exceeds the limit of ${ctx.options.uploadLimitBytes} bytes`,
+          input.request,
         );
       }
       for (const upload of uploads) {

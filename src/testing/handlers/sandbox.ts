@@ -1,7 +1,7 @@
 import { HttpResponse, type RequestHandler } from "msw";
 import { apiError } from "../bodies.js";
 import type { EmulatorContext } from "../context.js";
-import type { PortPreviewUrl, Sandbox, ToolboxProxyUrl } from "../models.js";
+import type { PortPreviewUrl, Sandbox, SandboxLabels, ToolboxProxyUrl } from "../models.js";
 import { defineRoute, type RouteInput } from "../pipeline.js";
 import {
   advanceOnPoll,
@@ -117,7 +117,7 @@ export function sandboxHandlers(ctx: EmulatorContext): RequestHandler[] {
         return apiError(400, "labels must be an object of strings", input.request);
       box.labels = { ...body.labels };
       box.updatedAt = stamp();
-      return json(box);
+      return HttpResponse.json<SandboxLabels>({ labels: { ...box.labels } });
     }),
 
     defineRoute(
