@@ -6,9 +6,22 @@ import { err, ok, type Result } from "neverthrow";
 import type { DaytonaClientLike } from "./driver/daytona/client.js";
 import type { SandboxDriver } from "./driver/types.js";
 import { type KitError, kitError } from "./errors.js";
+import { validateRoot } from "./fs/paths.js";
 import type { BatchOptions } from "./fs/types.js";
 import type { RetryPolicy } from "./policy/retry.js";
+import { resolveTargets } from "./policy/targets.js";
 import type { DisposeAction } from "./sandbox/handle.js";
+import { describeValue } from "./validate/describe.js";
+import {
+  checkApiUrl,
+  checkBatchOption,
+  checkOptionFields,
+  checkRetryPolicy,
+  checkTargetsOption,
+  checkTimeoutsOption,
+} from "./validate/kit-options.js";
+import { isPlainObject } from "./validate/options.js";
+import { checkString } from "./validate/strings.js";
 
 /** Deadlines of the kit's operations, in milliseconds. */
 export interface KitTimeouts {
@@ -65,6 +78,8 @@ export interface ResolvedConfig {
   readonly driverKind: "daytona" | "local" | "custom";
   readonly apiKey: string | undefined;
   readonly apiUrl: string | undefined;
+  /** The regions to try, in order (from `targets`, `DAYTONA_TARGETS`, `DAYTONA_TARGET`, or `["us", "eu"]`). */
+  readonly targets: readonly string[];
   readonly defaultImage: string;
   readonly projectLabel: string;
   readonly root: string;
@@ -76,8 +91,27 @@ export interface ResolvedConfig {
 export const DEFAULT_IMAGE = "python:3.12-slim-bookworm";
 const MiB = 1024 * 1024;
 
-/** Applies defaults and the environment; refuses contradictory or invalid settings. */
+/**
+ * Applies defaults and the environment; refuses contradictory or invalid settings. Everything is checked here,
+ * once: types and ranges of every option (timeouts 1 to 2³¹−1 ms, retry attempts 1–20), the API URL (http or
+ * https, with a path; an empty one is an error, never a fallback), the targets (an array of region names). So
+ * `kit.check()` is Ok exactly when the options are usable. Never throws, whatever `options` is.
+ */
 export function resolveConfig(options: KitOptions): Result<ResolvedConfig, KitError> {
+  if (!isPlainObject(options as unknown)) {
+    return err(
+      kitError.invalidArgument(
+        "options",
+        `createKit options must be an object or omitted, got ${describeValue(options)}.`,
+      ),
+    );
+  }
+  const checked = checkOptionFields(options as Record<string, unknown>)
+    .andThen(() => checkTimeoutsOption(options.timeouts))
+    .andThen(() => checkRetryPolicy(options.retry))
+    .andThen(() => checkBatchOption(options.batch))
+    .andThen(() => checkTargetsOption(options.targets));
+  if (checked.isErr()) return err(checked.error);
   const env = options.env ?? process.env;
   const apiKey = options.apiKey ?? nonEmpty(env.DAYTONA_API_KEY);
   const enabled = /^(1|true|yes)$/i.test(env.DAYTONA_ENABLED ?? "");
@@ -93,35 +127,40 @@ export function resolveConfig(options: KitOptions): Result<ResolvedConfig, KitEr
       ),
     );
   }
-  const cap = options.uploadCapBytes ?? 5 * MiB;
-  if (!(Number.isInteger(cap) && cap > 0)) {
-    return err(
-      kitError.invalidArgument("uploadCapBytes", `uploadCapBytes must be a positive integer, got ${cap}.`),
-    );
-  }
-  const root = options.root ?? "/workspace";
-  if (!root.startsWith("/") || root.includes("\0") || root.split("/").includes("..")) {
-    return err(kitError.invalidArgument("root", `root must be an absolute path without "..", got ${root}.`));
-  }
-  const timeouts = {
-    ensureMs: options.timeouts?.ensureMs ?? 180_000,
-    lifecycleMs: options.timeouts?.lifecycleMs ?? 120_000,
-    execMs: options.timeouts?.execMs ?? 60_000,
-  };
-  for (const [name, value] of Object.entries(timeouts)) {
-    if (!(Number.isFinite(value) && value > 0)) {
-      return err(kitError.invalidArgument(`timeouts.${name}`, `timeouts.${name} must be a positive number.`));
-    }
-  }
+  const envUrl = nonEmpty(env.DAYTONA_API_URL);
+  const apiUrl =
+    options.apiUrl !== undefined
+      ? checkApiUrl(options.apiUrl, "apiUrl")
+      : envUrl === undefined
+        ? ok(undefined)
+        : checkApiUrl(envUrl, "DAYTONA_API_URL");
+  if (apiUrl.isErr()) return err(apiUrl.error);
+  const targets = resolveTargets({
+    ...(options.targets === undefined ? {} : { targets: options.targets }),
+    env: env as NodeJS.ProcessEnv,
+  });
+  if (targets.isErr()) return err(targets.error);
+  const root = validateRoot(options.root ?? "/workspace");
+  if (root.isErr()) return err(root.error);
+  const defaultImage = checkString(
+    options.defaultImage ?? nonEmpty(env.DAYTONA_DEFAULT_IMAGE) ?? DEFAULT_IMAGE,
+    options.defaultImage === undefined ? "DAYTONA_DEFAULT_IMAGE" : "defaultImage",
+  );
+  if (defaultImage.isErr()) return err(defaultImage.error);
   return ok({
     driverKind,
     apiKey,
-    apiUrl: options.apiUrl ?? nonEmpty(env.DAYTONA_API_URL),
-    defaultImage: options.defaultImage ?? nonEmpty(env.DAYTONA_DEFAULT_IMAGE) ?? DEFAULT_IMAGE,
+    apiUrl: apiUrl.value,
+    targets: targets.value,
+    defaultImage: defaultImage.value,
     projectLabel: options.projectLabel ?? "apex.project",
-    root: root.length > 1 ? root.replace(/\/+$/, "") : root,
-    uploadCapBytes: cap,
-    timeouts,
+    root: root.value,
+    uploadCapBytes: options.uploadCapBytes ?? 5 * MiB,
+    timeouts: {
+      ensureMs: options.timeouts?.ensureMs ?? 180_000,
+      lifecycleMs: options.timeouts?.lifecycleMs ?? 120_000,
+      execMs: options.timeouts?.execMs ?? 60_000,
+    },
   });
 }
 

@@ -14,7 +14,7 @@ import { withSerializedLifecycle } from "./driver/serialized.js";
 import type { SandboxDriver, SandboxInfo } from "./driver/types.js";
 import type { KitError } from "./errors.js";
 import { withScope } from "./policy/deadline.js";
-import { createRegionFallback, resolveTargets } from "./policy/region.js";
+import { createRegionFallback } from "./policy/region.js";
 import { type EnsureRequest, ensureSandbox } from "./sandbox/ensure.js";
 import { createSandboxHandle, type KitSandbox } from "./sandbox/handle.js";
 import { createSandboxRegistry } from "./sandbox/registry.js";
@@ -66,14 +66,11 @@ export interface KitInternals {
  * ```
  */
 export function createKit(options: KitOptions = {}, internals: KitInternals = {}): Kit {
+  // Everything (targets included) is checked in resolveConfig before any option is read here.
   const config = resolveConfig(options);
-  const targets = resolveTargets({
-    ...(options.targets ? { targets: options.targets } : {}),
-    env: (options.env ?? process.env) as NodeJS.ProcessEnv,
-  });
-  const setup = config.andThen((resolved) => targets.map((list) => ({ resolved, list })));
-  if (setup.isErr()) return unconfiguredKit(setup.error);
-  const { resolved, list } = setup.value;
+  if (config.isErr()) return unconfiguredKit(config.error);
+  const resolved = config.value;
+  const list = resolved.targets;
 
   const base = buildDriver(options, resolved, list);
   // dispose() fires it: every call in flight settles Aborted, and every later call is Aborted at once.
