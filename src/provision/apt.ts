@@ -7,7 +7,7 @@
 import { err, ok, type Result } from "neverthrow";
 import type { KitError } from "../errors.js";
 import { quoteArgs, shellQuote } from "../exec/quote.js";
-import { type Recipe, readReport } from "./engine.js";
+import { HEAL_MARKER, type Recipe, readReport } from "./engine.js";
 import type { ProvisionStep, RunOptions } from "./types.js";
 import { validatePackage, validateTimeout } from "./validate.js";
 
@@ -82,15 +82,23 @@ export function aptSteps(packages: readonly string[], timeoutMs = DEFAULT_APT_TI
         "missing=''",
         `for p in ${quoteArgs(packages)}; do dpkg-query -W -f=${STATUS_FORMAT} "$p" 2>/dev/null | grep -q ' ok installed$' || missing="$missing $p"; done`,
         `[ -n "$missing" ] || { echo 'all packages already installed'; exit 0; }`,
+        // The install's output goes to the caller AND to a log, so its failure can be read afterwards.
+        "log=$(mktemp) && rc=$(mktemp) && cleanup=\"$log $rc\" && trap 'rm -f $cleanup' EXIT || exit 1",
         // Keep postinst scripts from starting services on their default ports: the recipes start them on the
         // caller's port. Our policy file is tagged so an interrupted run's leftover is recognised and removed.
         "if [ ! -e /usr/sbin/policy-rc.d ] || grep -q daytona-kit /usr/sbin/policy-rc.d; then " +
           `printf '#!/bin/sh\\n# daytona-kit: no service starts during installs\\nexit 101\\n' > /usr/sbin/policy-rc.d && ` +
-          "chmod 755 /usr/sbin/policy-rc.d && trap 'rm -f /usr/sbin/policy-rc.d' EXIT; fi",
+          'chmod 755 /usr/sbin/policy-rc.d && cleanup="$cleanup /usr/sbin/policy-rc.d"; fi',
         "export DEBIAN_FRONTEND=noninteractive",
         `echo "installing:$missing"`,
+        `try_install() { { ${install}; echo $? > "$rc"; } 2>&1 | tee "$log"; return "$(cat "$rc")"; }`,
+        // A sandbox stopped (or OOM-killed) during an install leaves dpkg "interrupted": every later apt-get
+        // refuses until `dpkg --configure -a` finishes the job. Do it, say so (a `healed` event), try again.
+        "healed() { grep -q 'dpkg was interrupted' \"$log\" || return 1; " +
+          `echo '${HEAL_MARKER}dpkg --configure -a\tdpkg was interrupted (a stop or a kill during an earlier install)'; ` +
+          "dpkg --configure -a; }",
         // Stale or missing package lists (the marker outlived them): refresh once and try again.
-        `${install} || { ${update} && ${markUpdated} && ${install}; }`,
+        `try_install || { healed && try_install; } || { ${update} && ${markUpdated} && try_install; }`,
       ].join("\n"),
       timeoutMs,
     },

@@ -105,7 +105,11 @@ async function runRecipe<T>(
     const outcome = await exec(step.command, {
       timeoutMs: step.timeoutMs,
       signal,
-      onOutput: (line) => emit({ type: "output", step: step.name, line }),
+      onOutput: (line) => {
+        emit({ type: "output", step: step.name, line });
+        const healed = parseHealLine(line);
+        if (healed) emit({ type: "healed", step: step.name, ...healed });
+      },
     });
     if (outcome.isErr()) return err(stepError(step, outcome.error));
     ran.push(step.name);
@@ -164,4 +168,17 @@ export function readReport(facts: RecipeFacts, name: string, recipe: string): Re
     );
   }
   return ok(report.output.trim());
+}
+
+/**
+ * The line a step prints when it repaired the sandbox: `HEAL_MARKER action<TAB>reason`. The engine turns it into a
+ * `healed` event, so recipes stay plain shell.
+ */
+export const HEAL_MARKER = "daytona-kit:healed:";
+
+function parseHealLine(line: string): { action: string; reason: string } | undefined {
+  const at = line.indexOf(HEAL_MARKER);
+  if (at < 0) return undefined;
+  const [action = "", reason = ""] = line.slice(at + HEAL_MARKER.length).split("\t");
+  return { action: action.trim(), reason: reason.trim() };
 }

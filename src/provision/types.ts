@@ -45,7 +45,12 @@ export type ProvisionEvent =
   /** The step's command succeeded. */
   | { readonly type: "step-done"; readonly step: string; readonly durationMs: number }
   /** The step's check passed: nothing to do. */
-  | { readonly type: "skipped"; readonly step: string; readonly reason: string };
+  | { readonly type: "skipped"; readonly step: string; readonly reason: string }
+  /**
+   * The step repaired the sandbox before it could do its work, e.g. `apt.install` ran `dpkg --configure -a`
+   * after an install interrupted by a stop or the OOM killer ("dpkg was interrupted").
+   */
+  | { readonly type: "healed"; readonly step: string; readonly action: string; readonly reason: string };
 
 /** Options every provisioning call accepts. */
 export interface RunOptions {

@@ -50,7 +50,9 @@ describe("provision.apt", () => {
     const { provision } = setup();
     const install = provision.plan.apt(["redis-server"])._unsafeUnwrap()[1];
     expect(install?.command).toContain("exit 101");
-    expect(install?.command).toContain("trap 'rm -f /usr/sbin/policy-rc.d' EXIT");
+    // Removed on exit with the install's log: the EXIT trap removes everything listed in $cleanup.
+    expect(install?.command).toContain("trap 'rm -f $cleanup' EXIT");
+    expect(install?.command).toContain('cleanup="$cleanup /usr/sbin/policy-rc.d"');
   });
 
   it("runs update and install on a fresh sandbox and reports the versions", async () => {
