@@ -17,6 +17,7 @@ import {
   describeHelper,
   type ForwardRecord,
   helperAlive,
+  killHelpersListening,
   type NetPaths,
   netPaths,
   readNetRecord,
@@ -37,6 +38,9 @@ export async function forwardPort(paths: SandboxPaths, port: number): Promise<nu
   const record = await readNetRecord(net);
   const known = record.forwards.find((forward) => forward.port === port);
   if (known && (await helperAlive(known.process))) return known.hostPort;
+  // A caller killed between spawning a forwarder and recording its pid left it running unrecorded: end it, so its
+  // host port (the URL the caller may already hold) is taken over instead of leaking a second listener.
+  if (known) await killHelpersListening(net, known.hostPort);
   return startForward(net, port, known?.hostPort);
 }
 
@@ -45,7 +49,9 @@ export async function restoreForwards(paths: SandboxPaths): Promise<void> {
   const net = netPaths(paths);
   const record = await readNetRecord(net);
   for (const forward of record.forwards) {
-    if (!(await helperAlive(forward.process))) await startForward(net, forward.port, forward.hostPort);
+    if (await helperAlive(forward.process)) continue;
+    await killHelpersListening(net, forward.hostPort);
+    await startForward(net, forward.port, forward.hostPort);
   }
 }
 

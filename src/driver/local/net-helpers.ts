@@ -128,6 +128,28 @@ async function pidsWorkingIn(dir: string): Promise<number[]> {
   return found;
 }
 
+/**
+ * Kills the helpers of this sandbox that were started to listen on `hostPort` (found by working directory and
+ * command line, recorded or not), with their process groups.
+ */
+export async function killHelpersListening(net: NetPaths, hostPort: number): Promise<void> {
+  const listen = `TCP-LISTEN:${hostPort},`;
+  const killed: number[] = [];
+  for (const pid of await pidsWorkingIn(net.dir)) {
+    const args = (await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "")).split("\0");
+    if (!args.some((arg) => arg.startsWith(listen))) continue;
+    kill(-pid);
+    kill(pid);
+    killed.push(pid);
+  }
+  // Wait until they are gone (a dead process has no working directory), so the port is free for the next listener.
+  for (let waited = 0; killed.length > 0 && waited < 2_000; waited += 10) {
+    const left = await pidsWorkingIn(net.dir);
+    if (!killed.some((pid) => left.includes(pid))) return;
+    await sleep(10);
+  }
+}
+
 function kill(pid: number): void {
   try {
     process.kill(pid, "SIGKILL");
