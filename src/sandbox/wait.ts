@@ -6,6 +6,7 @@
 import { errAsync, okAsync, ResultAsync } from "neverthrow";
 import type { SandboxDriver, SandboxInfo } from "../driver/types.js";
 import { type KitError, kitError } from "../errors.js";
+import { currentScope } from "../policy/deadline.js";
 import { realSleep } from "../policy/sleep.js";
 
 /** The clock a wait runs on; tests inject a fake one. */
@@ -39,17 +40,23 @@ export function waitForState(
   options: WaitForStateOptions,
 ): ResultAsync<SandboxInfo, KitError> {
   const { clock } = options;
+  // The public call's scope ends the wait too (its deadline, dispose): no poll timer outlives the call.
+  const scopeSignal = currentScope()?.signal;
+  const signal =
+    options.signal && scopeSignal
+      ? AbortSignal.any([options.signal, scopeSignal])
+      : (options.signal ?? scopeSignal);
   const deadline = clock.now() + options.timeoutMs;
   const operation = `wait for sandbox ${id} to be ${[...wanted].join("/")}`;
   const poll = (interval: number): ResultAsync<SandboxInfo, KitError> => {
-    if (options.signal?.aborted) return errAsync(kitError.aborted(operation));
+    if (signal?.aborted) return errAsync(kitError.aborted(operation));
     return driver.get(id).andThen((info): ResultAsync<SandboxInfo, KitError> => {
       if (wanted.has(info.state)) return okAsync(info);
       if (FAILED_STATES.has(info.state)) return errAsync(failed(info));
       const left = deadline - clock.now();
       if (left <= 0) return errAsync(kitError.timeout(operation, options.timeoutMs));
       const pause = Math.min(interval, left);
-      return sleepResult(clock, pause, options.signal, operation).andThen(() =>
+      return sleepResult(clock, pause, signal, operation).andThen(() =>
         poll(Math.min(interval * 1.5, options.maxPollMs ?? 2_000)),
       );
     });

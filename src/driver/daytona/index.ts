@@ -23,7 +23,7 @@ import type {
 import { createSdkClient, type DaytonaClientLike, type DaytonaSandboxLike } from "./client.js";
 import { type ErrorContext, mapDaytonaError } from "./map-error.js";
 import { checkNotAborted, execInSession } from "./session-exec.js";
-import { toCreateParams, toFileEntry, toSandboxInfo } from "./translate.js";
+import { toCreateParams, toFileEntry, toSandboxInfo, toSdkSeconds as toSeconds } from "./translate.js";
 import { createTransport } from "./transport.js";
 
 /** Options of {@link createDaytonaDriver}. */
@@ -46,10 +46,6 @@ export interface DaytonaDriverOptions {
   /** How often a streaming exec polls its session logs. @default 250 */
   readonly sessionPollMs?: number;
 }
-
-const MS_PER_S = 1000;
-/** The SDK reads timeout 0 as "no timeout": never round a real deadline down to it. */
-const toSeconds = (ms: number) => Math.max(1, Math.ceil(ms / MS_PER_S));
 
 /**
  * Creates the Daytona driver.

@@ -2,6 +2,18 @@
 import type { CreateSandboxSpec, FileEntry, SandboxInfo } from "../types.js";
 import type { DaytonaCreateParams, DaytonaFileInfoLike, DaytonaSandboxLike } from "./client.js";
 
+/** The largest whole number of seconds whose milliseconds still fit a Node timer (the SDK multiplies by 1000). */
+export const MAX_SDK_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
+/**
+ * Milliseconds to the SDK's seconds. Never 0 (the SDK reads 0 as "no timeout"), never more than
+ * {@link MAX_SDK_SECONDS} (the SDK arms `setTimeout(seconds × 1000)`, and Node fires a longer timer at once).
+ */
+export function toSdkSeconds(ms: number): number {
+  if (!(ms > 0)) return 1;
+  return Math.min(MAX_SDK_SECONDS, Math.max(1, Math.ceil(ms / 1000)));
+}
+
 /** The port's view of an SDK sandbox. */
 export function toSandboxInfo(sandbox: DaytonaSandboxLike): SandboxInfo {
   return {
