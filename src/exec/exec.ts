@@ -6,6 +6,7 @@
 import { err, errAsync, ok, type Result, ResultAsync } from "neverthrow";
 import type { ExecOutcome, SandboxDriver } from "../driver/types.js";
 import { type KitError, kitError } from "../errors.js";
+import { clampTimerMs } from "../policy/deadline.js";
 import { checkExecArguments } from "../validate/call-options.js";
 import { checkEnv } from "./env.js";
 import { createLineSplitter } from "./lines.js";
@@ -140,7 +141,11 @@ async function run(ctx: ExecContext, call: Checked): Promise<Result<ExecResult, 
   };
   const onAbort = () => stop({ why: "aborted", reason: call.signal?.reason });
   call.signal?.addEventListener("abort", onAbort, { once: true });
-  const timer = setTimeout(() => stop({ why: "deadline" }), call.timeoutMs + (ctx.deadlineGraceMs ?? 5_000));
+  // Clamped: a timeoutMs near 2^31-1 plus the grace would overflow Node's timer, which then fires at once.
+  const timer = setTimeout(
+    () => stop({ why: "deadline" }),
+    clampTimerMs(call.timeoutMs + (ctx.deadlineGraceMs ?? 5_000)),
+  );
 
   const started = performance.now();
   try {
