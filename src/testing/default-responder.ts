@@ -1,4 +1,5 @@
-import { baseEnvironment, MiniShell, type ShellState } from "./mini-shell.js";
+import { baseEnvironment, MiniShell } from "./mini-shell.js";
+import type { ShellState } from "./shell-types.js";
 import type { CommandContext, CommandReply } from "./types.js";
 
 /**

@@ -1,15 +1,9 @@
 import { HOME_DIR, parentOf, resolvePath } from "./fs-state.js";
 import { PROGRAMS, type Program } from "./shell-programs.js";
 import { type HereDoc, splitScript } from "./shell-script.js";
+import type { ProgramIo, ShellState } from "./shell-types.js";
 import { type ShellToken, tokenize } from "./shell-words.js";
 import type { CommandReply, SandboxRecord } from "./types.js";
-
-/** What a shell keeps between commands: its working directory and its variables. */
-export interface ShellState {
-  cwd: string;
-  /** Variables set with `export`/`NAME=value` (a session keeps them for its next commands). */
-  readonly vars: Record<string, string>;
-}
 
 /** One simple command after tokenizing: words and redirections. */
 interface SimpleCommand {
@@ -19,30 +13,6 @@ interface SimpleCommand {
   readonly stderrTo?: "stdout" | "null" | { path: string; append: boolean };
   readonly stdoutToStderr: boolean;
   readonly stdinFrom?: string;
-}
-
-/** What a program can use while it runs. */
-export interface ProgramIo {
-  readonly box: SandboxRecord;
-  readonly state: ShellState;
-  /** The environment the program sees (base environment, shell variables, per-command assignments). */
-  readonly env: Readonly<Record<string, string>>;
-  /** Its standard input (a here-document or a `<` file), `undefined` when none. */
-  readonly stdin: string | undefined;
-  /** The shell's name and line, for `sh: LINE: …` messages. */
-  readonly where: string;
-  /** The status of the previous command (`$?`). */
-  readonly lastStatus: number;
-  out(text: string): void;
-  err(text: string): void;
-  /** Resolves a path against the shell's working directory. */
-  resolve(path: string): string;
-  /** Adds emulated run time. */
-  spend(ms: number): void;
-  /** Runs a script in a child shell (own cwd and variables, copied from this one); returns its status. */
-  child(script: string, extraEnv: Record<string, string>): number;
-  /** Stops the script after this command (`exit`). */
-  exit(): void;
 }
 
 const ASSIGNMENT = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s;

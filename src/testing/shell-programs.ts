@@ -1,5 +1,5 @@
 import { type EmulatedFileInfo, listDir, mkdirp, parentOf, remove } from "./fs-state.js";
-import type { ProgramIo } from "./mini-shell.js";
+import type { ProgramIo } from "./shell-types.js";
 
 /** A program or builtin of the mini shell: gets its arguments, answers its exit status. */
 export type Program = (args: string[], io: ProgramIo) => number;
