@@ -2,7 +2,8 @@
  * `createLocalDriver`: the {@link SandboxDriver} port over real Debian sandboxes on this Linux machine.
  * @module
  */
-import { rm } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { readdir, rm } from "node:fs/promises";
 import { err, errAsync, ok, okAsync, type Result, ResultAsync } from "neverthrow";
 import { isKitError, type KitError, kitError } from "../../errors.js";
 import { checkEnv } from "../../exec/env.js";
@@ -15,11 +16,19 @@ import type {
   SandboxInfo,
   WaitOptions,
 } from "../types.js";
-import { type CgroupSupport, detectCgroupSupport } from "./cgroup.js";
+import {
+  type CgroupSupport,
+  cgroupIds,
+  cgroupPids,
+  detectCgroupSupport,
+  homeTag,
+  removeCgroups,
+  sandboxCgroups,
+} from "./cgroup.js";
 import { execInSandbox, SANDBOX_PATH } from "./exec.js";
 import * as files from "./files.js";
 import { forwardPort } from "./forward.js";
-import { checkHostSupport, checkHostTools } from "./host.js";
+import { checkHostSupport, checkHostTools, pidExists } from "./host.js";
 import {
   DEFAULT_LOCAL_IMAGE,
   type EnsureImageOptions,
@@ -29,18 +38,31 @@ import {
   type LocalImage,
   resolveImage,
 } from "./images.js";
-import { kitHome, SANDBOX_ID_PATTERN, type SandboxPaths, sandboxPaths } from "./layout.js";
+import { kitHome, SANDBOX_ID_PATTERN, type SandboxPaths, sandboxesDir, sandboxPaths } from "./layout.js";
+import { DEFAULT_MAX_PROCESSES, resolveLimits, type SandboxLimits } from "./limits.js";
 import { withFileLock } from "./lock.js";
 import {
   listMetas,
   newPreviewToken,
   newSandboxId,
   readMeta,
+  recordNewSandbox,
   type SandboxMeta,
+  stagingDirs,
   toSandboxInfo,
   writeMeta,
 } from "./meta.js";
-import { bringUp, createLayer, HOST_CA_BUNDLE, liveState, takeDown } from "./sandboxes.js";
+import { sandboxProcesses } from "./processes.js";
+import { killInit, processStartTime } from "./runtime.js";
+import {
+  bringUp,
+  createLayer,
+  HOST_CA_BUNDLE,
+  liveState,
+  removeSandboxFiles,
+  type SandboxHost,
+  takeDown,
+} from "./sandboxes.js";
 
 /** Options of {@link createLocalDriver}. */
 export interface LocalDriverOptions {
@@ -54,6 +76,10 @@ export interface LocalDriverOptions {
   readonly mirror?: string;
   /** Memory of a sandbox when the spec asks for none, in GiB (Daytona's default). @default 1 */
   readonly defaultMemoryGiB?: number;
+  /** CPU quota of a sandbox when the spec asks for none, in vCPUs (Daytona's default). @default 1 */
+  readonly defaultCpu?: number;
+  /** Most processes (and threads) one sandbox may run at once: a fork bomb stops there. @default 1024 */
+  readonly maxProcesses?: number;
 }
 
 /** What this machine gives local sandboxes (for diagnostics and docs). */
@@ -72,11 +98,29 @@ export interface LocalDriver extends SandboxDriver {
   prepare(images?: readonly string[]): ResultAsync<LocalImage[], KitError>;
   /** What this machine supports. */
   capabilities(): LocalCapabilities;
-  /** Deletes every local sandbox under this driver's home (a clean slate for tests and scripts). */
+  /** Deletes every local sandbox under this driver's home (a clean slate for tests and scripts), then runs `gc()`. */
   deleteAll(options?: WaitOptions): ResultAsync<number, KitError>;
+  /**
+   * Removes what crashed processes left under this driver's home: sandboxes whose creator died before it finished
+   * (records still `creating`), sandbox folders without a record, staging folders, and cgroups, mounts and processes
+   * of sandboxes that no longer exist. Never touches a sandbox that is being created by a live process.
+   * Also runs, at most once a minute, before `create`.
+   */
+  gc(): ResultAsync<GcReport, KitError>;
+}
+
+/** What {@link LocalDriver.gc} removed. */
+export interface GcReport {
+  /** Ids of half-created or half-deleted sandboxes that were removed. */
+  readonly sandboxes: readonly string[];
+  /** Cgroup directories of sandboxes that no longer exist. */
+  readonly cgroups: number;
+  /** Processes of sandboxes that no longer exist. */
+  readonly processes: number;
 }
 
 const STARTUP_MS = 10_000;
+const GC_EVERY_MS = 60_000;
 
 /**
  * Real Debian sandboxes on this machine (Linux, root): the library's default when no Daytona API key is set.
@@ -98,6 +142,14 @@ export function createLocalDriver(options: LocalDriverOptions = {}): LocalDriver
     cgroups ??= detectCgroupSupport();
     return cgroups;
   };
+  const sandboxHost = (): SandboxHost => ({
+    cgroups: cgroupSupport(),
+    tag: homeTag(home),
+    sandboxesDir: sandboxesDir(home),
+    defaultPids: options.maxProcesses ?? DEFAULT_MAX_PROCESSES,
+    defaultCpu: options.defaultCpu ?? 1,
+  });
+  let lastGc = 0;
 
   const guard = (): Result<void, KitError> => checkHostSupport().andThen(() => checkHostTools());
 
@@ -123,31 +175,45 @@ export function createLocalDriver(options: LocalDriverOptions = {}): LocalDriver
     };
   };
 
-  /** Runs `task` under the sandbox's lifecycle lock (cross-process), mapping throws to KitErrors. */
+  /**
+   * Runs `task` under the sandbox's lifecycle lock (cross-process), mapping throws to KitErrors. The wait's deadline
+   * covers waiting for the lock and the task: past it the call answers `Timeout` (the task, once begun, still runs
+   * to its end under the lock, so nothing is left half done).
+   */
   const locked = <T>(
     id: string,
     operation: string,
     task: (paths: SandboxPaths, meta: SandboxMeta) => Promise<Result<T, KitError>>,
-    signal?: AbortSignal,
+    wait?: WaitOptions,
   ): ResultAsync<T, KitError> => {
     const guarded = guard();
     if (guarded.isErr()) return errAsync(guarded.error);
+    const timeoutMs = wait?.timeoutMs;
+    if (timeoutMs !== undefined && !(typeof timeoutMs === "number" && timeoutMs > 0)) {
+      return errAsync(kitError.invalidArgument("timeoutMs", "timeoutMs must be a positive number."));
+    }
     return new ResultAsync(
       (async (): Promise<Result<T, KitError>> => {
         const paths = sandboxPaths(home, id);
         if (!(await readMeta(home, id))) return err(kitError.notFound("sandbox", id));
+        const timer =
+          timeoutMs !== undefined && timeoutMs <= MAX_TIMER_MS ? AbortSignal.timeout(timeoutMs) : undefined;
+        const signals = [wait?.signal, timer].filter((x): x is AbortSignal => x !== undefined);
+        const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
+        const work = withFileLock(
+          paths.lock,
+          async () => {
+            const meta = await readMeta(home, id);
+            if (!meta) return err(kitError.notFound("sandbox", id));
+            return task(paths, meta);
+          },
+          signal ? { signal } : {},
+        );
         try {
-          return await withFileLock(
-            paths.lock,
-            async () => {
-              const meta = await readMeta(home, id);
-              if (!meta) return err(kitError.notFound("sandbox", id));
-              return task(paths, meta);
-            },
-            signal ? { signal } : {},
-          );
+          return await untilAborted(work, signal);
         } catch (error) {
-          if (signal?.aborted) return err(kitError.aborted(operation, error));
+          if (wait?.signal?.aborted) return err(kitError.aborted(operation, error));
+          if (timer?.aborted) return err(kitError.timeout(operation, timeoutMs));
           if ((error as NodeJS.ErrnoException).code === "ENOENT")
             return err(kitError.notFound("sandbox", id));
           return err(
@@ -194,8 +260,12 @@ export function createLocalDriver(options: LocalDriverOptions = {}): LocalDriver
       })(),
     );
 
-  const info = async (meta: SandboxMeta): Promise<SandboxInfo> =>
-    toSandboxInfo({ ...meta, state: await liveState(meta) });
+  const info = async (meta: SandboxMeta): Promise<SandboxInfo> => {
+    if (meta.state === "creating" && !(await ownerAlive(meta))) {
+      return toSandboxInfo({ ...meta, state: "error" }, INTERRUPTED);
+    }
+    return toSandboxInfo({ ...meta, state: await liveState(meta) });
+  };
 
   const lowerOf = (meta: SandboxMeta): string =>
     imageRootfs(home, { key: meta.imageKey, suite: "bookworm", withNode: false });
@@ -208,9 +278,8 @@ export function createLocalDriver(options: LocalDriverOptions = {}): LocalDriver
     if (recipe.isErr()) return errAsync(recipe.error);
     const envCheck = checkEnv(spec.envVars);
     if (envCheck.isErr()) return errAsync(envCheck.error);
-    const memoryGiB = spec.resources?.memoryGiB ?? options.defaultMemoryGiB ?? 1;
-    if (!(memoryGiB > 0))
-      return errAsync(kitError.invalidArgument("resources.memoryGiB", "memoryGiB must be positive."));
+    const limits = resolveLimits(spec.resources, options);
+    if (limits.isErr()) return errAsync(limits.error);
     if (spec.target !== undefined && spec.target !== "local") {
       return errAsync(
         kitError.regionUnavailable(
@@ -221,7 +290,7 @@ export function createLocalDriver(options: LocalDriverOptions = {}): LocalDriver
     }
     // Building the image is not part of the deadline: it happens once per machine (call prepare() to do it early).
     return ensureLocalImage(image, imageOptions(spec.signal)).andThen(
-      (ready) => new ResultAsync(createFrom(spec, image, ready, memoryGiB)),
+      (ready) => new ResultAsync(createFrom(spec, image, ready, limits.value)),
     );
   };
 
@@ -229,9 +298,11 @@ export function createLocalDriver(options: LocalDriverOptions = {}): LocalDriver
     spec: CreateSandboxSpec,
     image: string,
     ready: LocalImage,
-    memoryGiB: number,
+    limits: SandboxLimits,
   ): Promise<Result<SandboxInfo, KitError>> => {
     const deadline = Date.now() + spec.timeoutMs;
+    if (Date.now() - lastGc > GC_EVERY_MS) await collectGarbage().catch(() => undefined);
+    const host = sandboxHost();
     const id = newSandboxId();
     const paths = sandboxPaths(home, id);
     let meta: SandboxMeta = {
@@ -242,8 +313,11 @@ export function createLocalDriver(options: LocalDriverOptions = {}): LocalDriver
       image,
       imageKey: ready.key,
       state: "creating",
+      owner: { pid: process.pid, startTime: (await processStartTime(process.pid)) ?? "" },
       target: "local",
-      memoryGiB,
+      memoryGiB: limits.memoryGiB,
+      cpu: limits.cpu,
+      pids: limits.pids,
       memoryLimit: "not started",
       createdAt: new Date().toISOString(),
       previewToken: newPreviewToken(),
@@ -255,27 +329,44 @@ export function createLocalDriver(options: LocalDriverOptions = {}): LocalDriver
       if (Date.now() > deadline) return kitError.timeout("create", spec.timeoutMs);
       return undefined;
     };
+    let recorded = false;
     try {
+      // The record first: from here on every folder, mount, cgroup and process made for the sandbox is findable.
+      await recordNewSandbox(home, meta);
+      recorded = true;
       const layer = await createLayer(paths, ready.rootfs);
       meta = { ...meta, layer };
       await writeMeta(home, meta);
       const early = overdue();
       if (early) throw early;
-      meta = await bringUp(
+      const up = await bringUp(
         paths,
         meta,
         ready.rootfs,
-        cgroupSupport(),
+        host,
         Math.max(1, Math.min(STARTUP_MS, deadline - Date.now())),
       );
+      const { owner: _owner, ...created } = up;
+      meta = created;
       await writeMeta(home, meta);
       const late = overdue();
       if (late) throw late;
       return ok(toSandboxInfo(meta));
     } catch (error) {
       // Unlike Daytona, a failed or timed-out create leaves nothing behind: there is no orphan to bill.
-      await takeDown(paths, meta).catch(() => undefined);
-      await rm(paths.dir, { recursive: true, force: true }).catch(() => undefined);
+      if (recorded) {
+        const cleaned = await takeDown(paths, meta, host)
+          .then(() => removeSandboxFiles(paths))
+          .then(
+            () => true,
+            () => false,
+          );
+        // What cannot be removed now stays listed (as `error`) for delete() or gc() to finish.
+        if (!cleaned) {
+          const { owner: _owner, ...orphan } = meta;
+          await writeMeta(home, { ...orphan, state: "creating" }).catch(() => undefined);
+        }
+      }
       if (isKitError(error)) return err(error);
       const late = overdue();
       if (late) return err(late);
@@ -311,20 +402,39 @@ export function createLocalDriver(options: LocalDriverOptions = {}): LocalDriver
       id,
       "start",
       async (paths, meta) => {
+        const deadline = Date.now() + wait.timeoutMs;
+        if (meta.state === "creating") {
+          return err(
+            (await ownerAlive(meta))
+              ? kitError.conflict(`Sandbox ${id} is still being created.`)
+              : kitError.sandboxFailed("error", { sandboxId: id, reason: INTERRUPTED }),
+          );
+        }
         if ((await liveState(meta)) === "started") return ok(toSandboxInfo(meta));
+        const host = sandboxHost();
         // Clean up whatever a crash or reboot left (stale mounts, an empty cgroup) before starting again.
-        const clean = await takeDown(paths, meta);
-        const up = await bringUp(
-          paths,
-          clean,
-          lowerOf(meta),
-          cgroupSupport(),
-          Math.max(1, Math.min(STARTUP_MS, wait.timeoutMs)),
-        );
-        await writeMeta(home, up);
-        return ok(toSandboxInfo(up));
+        const clean = await takeDown(paths, meta, host);
+        try {
+          const up = await bringUp(
+            paths,
+            clean,
+            lowerOf(meta),
+            host,
+            Math.max(1, Math.min(STARTUP_MS, deadline - Date.now())),
+          );
+          if (Date.now() > deadline) throw kitError.timeout("start", wait.timeoutMs);
+          await writeMeta(home, up);
+          return ok(toSandboxInfo(up));
+        } catch (error) {
+          // A start that fails leaves the sandbox stopped, with nothing of the attempt running, mounted or grouped.
+          await takeDown(paths, clean, host);
+          await writeMeta(home, clean);
+          if (isKitError(error)) return err(error);
+          if (Date.now() > deadline) return err(kitError.timeout("start", wait.timeoutMs, error));
+          throw error;
+        }
       },
-      wait.signal,
+      wait,
     );
 
   const stop = (id: string, wait: WaitOptions): ResultAsync<SandboxInfo, KitError> =>
@@ -332,11 +442,14 @@ export function createLocalDriver(options: LocalDriverOptions = {}): LocalDriver
       id,
       "stop",
       async (paths, meta) => {
-        const down = await takeDown(paths, meta);
+        if (meta.state === "creating") {
+          return err(kitError.conflict(`Sandbox ${id} is being created or its creation was interrupted.`));
+        }
+        const down = await takeDown(paths, meta, sandboxHost());
         await writeMeta(home, down);
         return ok(toSandboxInfo(down));
       },
-      wait.signal,
+      wait,
     );
 
   const remove = (id: string, wait: WaitOptions): ResultAsync<void, KitError> =>
@@ -344,12 +457,56 @@ export function createLocalDriver(options: LocalDriverOptions = {}): LocalDriver
       id,
       "delete",
       async (paths, meta) => {
-        await takeDown(paths, meta);
-        await rm(paths.dir, { recursive: true, force: true });
+        await takeDown(paths, meta, sandboxHost());
+        await removeSandboxFiles(paths);
         return ok(undefined);
       },
-      wait.signal,
+      wait,
     );
+
+  /** Removes leftovers of crashed processes (see {@link LocalDriver.gc}). */
+  const collectGarbage = async (): Promise<GcReport> => {
+    lastGc = Date.now();
+    const host = sandboxHost();
+    for (const staging of await stagingDirs(home)) {
+      if (!pidExists(staging.pid)) await rm(staging.path, { recursive: true, force: true });
+    }
+    const removed: string[] = [];
+    const ids = (await readdir(sandboxesDir(home)).catch(() => [] as string[])).filter((name) =>
+      SANDBOX_ID_PATTERN.test(name),
+    );
+    for (const id of ids) {
+      const paths = sandboxPaths(home, id);
+      const abandoned = async (): Promise<SandboxMeta | undefined> => {
+        const meta = await readMeta(home, id);
+        if (meta === undefined) return orphanMeta(id);
+        return meta.state === "creating" && !(await ownerAlive(meta)) ? meta : undefined;
+      };
+      if ((await abandoned()) === undefined) continue;
+      await withFileLock(paths.lock, async () => {
+        const meta = await abandoned();
+        if (meta === undefined) return;
+        await takeDown(paths, meta, host);
+        await removeSandboxFiles(paths);
+        removed.push(id);
+      }).catch(() => undefined);
+    }
+    let cgroupCount = 0;
+    for (const id of await cgroupIds(host.cgroups, host.tag)) {
+      if (existsSync(sandboxPaths(home, id).dir)) continue;
+      const dirs = sandboxCgroups(host.cgroups, host.tag, id).dirs.filter((dir) => existsSync(dir));
+      await killInit(undefined, cgroupPids(dirs));
+      await removeCgroups(dirs).catch(() => undefined);
+      cgroupCount += dirs.length;
+    }
+    let processCount = 0;
+    for (const [id, pids] of await sandboxProcesses(sandboxesDir(home))) {
+      if (existsSync(sandboxPaths(home, id).dir)) continue;
+      await killInit(undefined, pids);
+      processCount += pids.length;
+    }
+    return { sandboxes: removed, cgroups: cgroupCount, processes: processCount };
+  };
 
   const setLabels = (id: string, labels: Readonly<Record<string, string>>) =>
     locked(id, "setLabels", async (_paths, meta) => {
@@ -371,6 +528,9 @@ export function createLocalDriver(options: LocalDriverOptions = {}): LocalDriver
             root: paths.root,
             execDir: paths.exec,
             ...(meta.value.cgroup ? { cgroupProcs: `${meta.value.cgroup}/cgroup.procs` } : {}),
+            moreCgroupProcs: (meta.value.cgroups ?? [])
+              .filter((dir) => dir !== meta.value.cgroup)
+              .map((dir) => `${dir}/cgroup.procs`),
             env: {
               PATH: SANDBOX_PATH,
               HOME: "/root",
@@ -400,6 +560,14 @@ export function createLocalDriver(options: LocalDriverOptions = {}): LocalDriver
       const hostPort = await forwardPort(paths, port);
       return ok({ url: `http://127.0.0.1:${hostPort}`, token: meta.previewToken });
     });
+  };
+
+  const gc = (): ResultAsync<GcReport, KitError> => {
+    const guarded = guard();
+    if (guarded.isErr()) return errAsync(guarded.error);
+    return ResultAsync.fromPromise(collectGarbage(), (error) =>
+      kitError.unexpected(`gc failed: ${(error as Error).message}`, { cause: error }),
+    );
   };
 
   const driver: LocalDriver = {
@@ -438,17 +606,63 @@ export function createLocalDriver(options: LocalDriverOptions = {}): LocalDriver
       };
     },
     deleteAll: (wait = { timeoutMs: 60_000 }) =>
-      list().andThen((all) =>
-        ResultAsync.combine(
-          all.map((box) =>
-            remove(box.id, wait).orElse((e) => (e.kind === "NotFound" ? okAsync(undefined) : errAsync(e))),
-          ),
-        ).map(() => all.length),
-      ),
+      list()
+        .andThen((all) =>
+          ResultAsync.combine(
+            all.map((box) =>
+              remove(box.id, wait).orElse((e) => (e.kind === "NotFound" ? okAsync(undefined) : errAsync(e))),
+            ),
+          ).map(() => all.length),
+        )
+        .andThen((count) => gc().map(() => count)),
+    gc,
     // Nothing to close: sandboxes are processes of their own and keep running until stopped.
     dispose: async () => undefined,
   };
   return driver;
+}
+
+/** Longest deadline a timer can hold; longer ones are treated as none. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+const INTERRUPTED =
+  "Creation was interrupted (the creating process exited before it finished); delete the sandbox or run gc().";
+
+/** Whether the process creating a `creating` record still runs (same pid and start time). */
+async function ownerAlive(meta: SandboxMeta): Promise<boolean> {
+  if (meta.owner === undefined) return false;
+  return (await processStartTime(meta.owner.pid)) === meta.owner.startTime;
+}
+
+/** A stand-in record for a sandbox folder whose record is gone (enough to find and remove what it has). */
+function orphanMeta(id: string): SandboxMeta {
+  return {
+    version: 1,
+    id,
+    labels: {},
+    image: "",
+    imageKey: "",
+    state: "stopped",
+    target: "local",
+    memoryGiB: 0,
+    memoryLimit: "",
+    createdAt: "",
+    previewToken: "",
+    envVars: {},
+    layer: "overlay",
+  };
+}
+
+/** Settles with `work`, or rejects as soon as `signal` aborts (the work itself goes on). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  work.catch(() => undefined);
+  if (signal === undefined) return work;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }
 
 /** Variables the real images set (so scripts that read them behave the same). */

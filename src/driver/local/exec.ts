@@ -45,6 +45,8 @@ export interface ExecTarget {
   readonly execDir: string;
   /** `cgroup.procs` of the sandbox's memory cgroup, when there is one. */
   readonly cgroupProcs?: string;
+  /** `cgroup.procs` of the sandbox's other cgroups (pids, cpu on cgroup v1), joined as well. */
+  readonly moreCgroupProcs?: readonly string[];
   /** Environment every command gets (image defaults and the sandbox's `envVars`). */
   readonly env: Readonly<Record<string, string>>;
 }
@@ -105,6 +107,7 @@ export async function execInSandbox(
       shell,
       timeoutMs: request.timeoutMs,
       ...(target.cgroupProcs ? { cgroupProcs: target.cgroupProcs } : {}),
+      ...(target.moreCgroupProcs ? { moreCgroupProcs: target.moreCgroupProcs } : {}),
     });
     const stdio: ("ignore" | number)[] = ["ignore", writer.fd, writer.fd];
     stdio[SCRIPT_FD] = script.fd;

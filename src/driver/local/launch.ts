@@ -3,7 +3,7 @@
  * command text:
  *
  * ```text
- * sh (joins the memory cgroup) → timeout -s KILL <deadline+grace> (the watchdog) → nsenter → <shell> -c '. /proc/self/fd/3'
+ * sh (joins the cgroups) → timeout -s KILL <deadline+grace> (the watchdog) → nsenter → <shell> -c '. /proc/self/fd/3'
  * ```
  *
  * The command, its working directory and its environment travel in a script file on descriptor 3 that the shell
@@ -50,6 +50,8 @@ export interface LauncherSpec {
   readonly timeoutMs: number;
   /** `cgroup.procs` to join first, when the sandbox has a memory cgroup. */
   readonly cgroupProcs?: string;
+  /** `cgroup.procs` of the sandbox's other cgroups (pids and cpu on cgroup v1), joined as well. */
+  readonly moreCgroupProcs?: readonly string[];
 }
 
 /** Exit code of the launcher when it could not join the cgroup. */
@@ -68,13 +70,15 @@ export function launcherArgv(spec: LauncherSpec): string[] {
   const enter = ["nsenter", "-t", String(spec.initPid), "-m", "-p", "-u", "-n", "-r", "-w", "--"];
   const run = [spec.shell, "-c", `. /proc/self/fd/${SCRIPT_FD}`];
   const chain = [...watchdog, ...enter, ...run];
-  // Join the memory cgroup first (the shell's own pid, then exec), so the command and its children are limited.
-  if (!spec.cgroupProcs) return chain;
+  // Join the cgroups first (the shell's own pid, then exec), so the command and its children are limited.
+  const procs = [...(spec.cgroupProcs ? [spec.cgroupProcs] : []), ...(spec.moreCgroupProcs ?? [])];
+  if (procs.length === 0) return chain;
   return [
     "/bin/sh",
     "-c",
-    `echo $$ > "$0" || exit ${CGROUP_JOIN_FAILED}; exec "$@"`,
-    spec.cgroupProcs,
+    `n=$0; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit ${CGROUP_JOIN_FAILED}; shift; n=$((n-1)); done; exec "$@"`,
+    String(procs.length),
+    ...procs,
     ...chain,
   ];
 }

@@ -3,21 +3,38 @@
  * (kill, unmount, remove the cgroup). The driver wraps these with locks, deadlines and Results.
  * @module
  */
-import { cp, mkdir, readFile } from "node:fs/promises";
+import { cp, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { basename, join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import {
   type CgroupSupport,
   cgroupPids,
-  createSandboxCgroup,
-  joinCgroup,
-  removeSandboxCgroup,
+  createSandboxCgroups,
+  joinCgroups,
+  removeCgroups,
+  sandboxCgroups,
 } from "./cgroup.js";
 import { SANDBOX_NAMESERVER, startNetwork, stopNetwork } from "./egress.js";
 import { writeSystemFile } from "./files.js";
 import type { SandboxPaths } from "./layout.js";
 import { newPreviewToken, type SandboxMeta } from "./meta.js";
+import { sandboxProcesses } from "./processes.js";
 import { initAlive, killInit, launchInit, mountOverlay, unmountAll } from "./runtime.js";
 
 const GiB = 1024 ** 3;
+
+/** What bringing sandboxes up and down needs to know about this driver. */
+export interface SandboxHost {
+  readonly cgroups: CgroupSupport;
+  /** The driver home's tag in cgroup paths. */
+  readonly tag: string;
+  /** The `sandboxes/` folder of the home (where processes are found by their root). */
+  readonly sandboxesDir: string;
+  /** Processes per sandbox when its record has none (records of older versions). */
+  readonly defaultPids: number;
+  /** vCPUs per sandbox when its record has none. */
+  readonly defaultCpu: number;
+}
 
 /** Prepares the sandbox's layer for the first time: overlay when possible, else a full copy. */
 export async function createLayer(paths: SandboxPaths, lowerRootfs: string): Promise<"overlay" | "copy"> {
@@ -33,7 +50,7 @@ export async function bringUp(
   paths: SandboxPaths,
   meta: SandboxMeta,
   lowerRootfs: string,
-  cgroups: CgroupSupport,
+  host: SandboxHost,
   readyTimeoutMs: number,
 ): Promise<SandboxMeta> {
   if (meta.layer === "overlay") {
@@ -41,54 +58,103 @@ export async function bringUp(
     if (!mounted.ok) throw new Error(`Could not mount the sandbox's overlay: ${mounted.detail}`);
   }
   await writeNetworkFiles(paths.root, meta.id);
-  let cgroup: string | undefined;
-  let memoryLimit = meta.memoryLimit;
-  let procs: string | undefined;
+  let groups: { dirs: readonly string[]; memory?: string } = { dirs: [] };
+  let limits: string;
   try {
-    const created = await createSandboxCgroup(cgroups, meta.id, Math.round(meta.memoryGiB * GiB));
-    cgroup = created.dir;
-    procs = created.procsFile;
-    memoryLimit = `${cgroups.kind === "v2" ? "cgroup v2 memory.max" : "cgroup v1 memory.limit_in_bytes"} = ${meta.memoryGiB} GiB`;
+    const created = await createSandboxCgroups(host.cgroups, host.tag, meta.id, {
+      memoryBytes: Math.round(meta.memoryGiB * GiB),
+      pids: meta.pids ?? host.defaultPids,
+      cpus: meta.cpu ?? host.defaultCpu,
+    });
+    groups = created;
+    limits = created.enforced;
   } catch (error) {
-    memoryLimit = `not enforced: ${cgroups.kind === "none" ? cgroups.reason : (error as Error).message}`;
+    limits = `not enforced: ${host.cgroups.kind === "none" ? host.cgroups.reason : (error as Error).message}`;
   }
   const init = await launchInit(paths, meta.id, readyTimeoutMs);
   try {
     await startNetwork(paths, init.pid, readyTimeoutMs);
   } catch (error) {
-    // The caller's takeDown does not know this init yet: end it (and the helpers) here.
+    // Not recorded yet, but found anyway: the caller's takeDown kills this init by its root and command line.
     await stopNetwork(paths).catch(() => undefined);
     await killInit(init);
     throw error;
   }
-  if (cgroup !== undefined && procs !== undefined) {
-    try {
-      await joinCgroup({ dir: cgroup, procsFile: procs }, init.pid);
-    } catch (error) {
-      memoryLimit = `not enforced: ${(error as Error).message}`;
-      cgroup = undefined;
-    }
+  try {
+    await joinCgroups(groups.dirs, init.pid);
+  } catch (error) {
+    limits = `not enforced: ${(error as Error).message}`;
   }
+  // The init is `sleep`: tiny, but PID 1 of the sandbox. Never let the OOM killer pick it (that ends the sandbox).
+  await writeFile(`/proc/${init.pid}/oom_score_adj`, "-1000").catch(() => undefined);
   return {
     ...meta,
     state: "started",
     init,
-    ...(cgroup !== undefined ? { cgroup } : {}),
-    memoryLimit,
+    ...(groups.memory !== undefined ? { cgroup: groups.memory } : {}),
+    cgroups: groups.dirs,
+    memoryLimit: limits,
     previewToken: newPreviewToken(),
   };
 }
 
-/** Stops every process of the sandbox and unmounts its layer; returns the updated record (state `stopped`). */
-export async function takeDown(paths: SandboxPaths, meta: SandboxMeta): Promise<SandboxMeta> {
+/**
+ * Stops every process of the sandbox, removes its cgroups and unmounts its layer; returns the updated record (state
+ * `stopped`). Everything is found from the id too, not only from the record, so this also cleans up after a crash
+ * that happened before the record was updated.
+ */
+export async function takeDown(
+  paths: SandboxPaths,
+  meta: SandboxMeta,
+  host: SandboxHost,
+): Promise<SandboxMeta> {
+  const groups = [
+    ...new Set([
+      ...(meta.cgroups ?? []),
+      ...(meta.cgroup !== undefined ? [meta.cgroup] : []),
+      ...sandboxCgroups(host.cgroups, host.tag, meta.id).dirs,
+    ]),
+  ];
   await stopNetwork(paths);
-  const stragglers = meta.cgroup ? cgroupPids(meta.cgroup) : [];
-  await killInit(meta.init, stragglers);
-  if (meta.cgroup) await removeSandboxCgroup(meta.cgroup).catch(() => undefined);
+  await killSandboxProcesses(meta, groups, host.sandboxesDir);
+  await removeCgroups(groups);
   const left = await unmountAll(paths);
   if (left.length > 0) throw new Error(`Could not unmount ${left.join(", ")}`);
-  const { init: _init, cgroup: _cgroup, ...rest } = meta;
+  const { init: _init, cgroup: _cgroup, cgroups: _cgroups, owner: _owner, ...rest } = meta;
   return { ...rest, state: "stopped" };
+}
+
+/** Kills the init and every process found in the sandbox's cgroups or by its root, until none is left. */
+async function killSandboxProcesses(
+  meta: SandboxMeta,
+  groups: readonly string[],
+  sandboxesDir: string,
+): Promise<void> {
+  for (let round = 0; round < 20; round++) {
+    const found = [
+      ...new Set([...cgroupPids(groups), ...((await sandboxProcesses(sandboxesDir)).get(meta.id) ?? [])]),
+    ];
+    if (found.length === 0 && !(await initAlive(meta.init))) return;
+    await killInit(meta.init, found);
+    await sleep(10);
+  }
+}
+
+/**
+ * Removes a taken-down sandbox's folder, its record last: a crash half way leaves a folder that still has its record
+ * (listed, deletable) or, after the record went, one with nothing mounted or running that `gc()` removes.
+ */
+export async function removeSandboxFiles(paths: SandboxPaths): Promise<void> {
+  const names = await readdir(paths.dir).catch(() => [] as string[]);
+  const metaName = basename(paths.meta);
+  const lockName = basename(paths.lock);
+  await Promise.all(
+    names
+      .filter((name) => name !== metaName && name !== lockName)
+      .map((name) => rm(join(paths.dir, name), { recursive: true, force: true })),
+  );
+  await rm(paths.meta, { force: true });
+  await rm(paths.dir, { recursive: true, force: true });
 }
 
 /** The live state of a record: `started` only while its init really runs (a reboot leaves records "started"). */
