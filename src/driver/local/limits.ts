@@ -47,13 +47,13 @@ export function resolveLimits(
   }
   const memoryGiB = positive(
     "resources.memoryGiB",
-    resources?.memoryGiB ?? defaults.defaultMemoryGiB ?? DEFAULT_MEMORY_GIB,
+    given(resources?.memoryGiB) ?? defaults.defaultMemoryGiB ?? DEFAULT_MEMORY_GIB,
     MAX_GIB,
   );
-  const cpu = positive("resources.cpu", resources?.cpu ?? defaults.defaultCpu ?? DEFAULT_CPU, MAX_CPU);
+  const cpu = positive("resources.cpu", given(resources?.cpu) ?? defaults.defaultCpu ?? DEFAULT_CPU, MAX_CPU);
   const diskGiB = positive(
     "resources.diskGiB",
-    resources?.diskGiB ?? defaults.defaultDiskGiB ?? DEFAULT_DISK_GIB,
+    given(resources?.diskGiB) ?? defaults.defaultDiskGiB ?? DEFAULT_DISK_GIB,
     MAX_GIB,
   );
   const pids = defaults.maxProcesses ?? DEFAULT_MAX_PROCESSES;
@@ -71,6 +71,11 @@ export function resolveLimits(
     diskGiB: d,
     pids,
   }));
+}
+
+/** A value the caller passed (`null` included, so that it is refused rather than read as "not given"). */
+function given(value: unknown): unknown {
+  return value === null ? "null" : value;
 }
 
 function positive(argument: string, value: unknown, max: number): Result<number, KitError> {

@@ -8,7 +8,6 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "nod
 import { readdir, readFile, readlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { homeTag } from "../../../src/driver/local/cgroup.js";
 import { createLocalDriver, kitHome } from "../../../src/driver/local/index.js";

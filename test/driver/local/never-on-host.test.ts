@@ -42,13 +42,18 @@ describe.skipIf(skipReason !== undefined)("never a command on the host", () => {
     const outcomes = await Promise.all(
       Array.from({ length: TRIES }, () =>
         limit(async () => {
-          const box = (await driver.create({ timeoutMs: 60_000 }))._unsafeUnwrap();
-          const run = await driver.exec(box.id, {
+          const box = await driver.create({ timeoutMs: 60_000 });
+          if (box.isErr()) return { id: "", output: `create: ${box.error.kind}: ${box.error.message}` };
+          const run = await driver.exec(box.value.id, {
             command: `cat /etc/hostname; test -e ${marker} && echo ON-HOST; true`,
             timeoutMs: 30_000,
           });
-          (await driver.delete(box.id, { timeoutMs: 30_000 }))._unsafeUnwrap();
-          return { id: box.id, output: run._unsafeUnwrap().output };
+          const deleted = await driver.delete(box.value.id, { timeoutMs: 30_000 });
+          if (deleted.isErr()) return { id: "", output: `delete: ${deleted.error.message}` };
+          return {
+            id: box.value.id,
+            output: run.isOk() ? run.value.output : `exec: ${run.error.kind}: ${run.error.message}`,
+          };
         }),
       ),
     );
