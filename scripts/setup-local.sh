@@ -1,9 +1,9 @@
 #!/bin/sh
 # Prepares this machine for the local driver: installs debootstrap (needed once, to build the base images),
-# slirp4netns (each sandbox's egress) and socat (preview forwarders).
+# slirp4netns (each sandbox's egress), socat (preview forwarders) and e2fsprogs (mkfs.ext4 for each sandbox's disk).
 # Idempotent and quick when already done. Needs root on a Debian or Ubuntu host.
 #
-#   sudo scripts/setup-local.sh            # install debootstrap, slirp4netns and socat
+#   sudo scripts/setup-local.sh            # install debootstrap, slirp4netns, socat and e2fsprogs
 #   sudo scripts/setup-local.sh --images   # also build the images now (python:3.12-slim-bookworm, node:20-slim)
 set -eu
 
@@ -24,13 +24,14 @@ for tool in unshare nsenter mount chroot; do
 done
 
 # debootstrap builds the base images; slirp4netns gives each sandbox's network namespace its egress; socat runs
-# the preview forwarders (host 127.0.0.1 -> the sandbox's own loopback).
+# the preview forwarders (host 127.0.0.1 -> the sandbox's own loopback); mkfs.ext4 formats each sandbox's disk image
+# (the disk limit).
 missing=""
-for pair in debootstrap:debootstrap slirp4netns:slirp4netns socat:socat; do
+for pair in debootstrap:debootstrap slirp4netns:slirp4netns socat:socat mkfs.ext4:e2fsprogs; do
   if ! command -v "${pair%%:*}" >/dev/null 2>&1; then missing="$missing ${pair#*:}"; fi
 done
 if [ -z "$missing" ]; then
-  echo "setup-local: debootstrap, slirp4netns and socat already installed."
+  echo "setup-local: debootstrap, slirp4netns, socat and e2fsprogs already installed."
 else
   if ! command -v apt-get >/dev/null 2>&1; then
     echo "setup-local: no apt-get here; install$missing with your package manager." >&2

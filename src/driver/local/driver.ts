@@ -78,6 +78,11 @@ export interface LocalDriverOptions {
   readonly defaultMemoryGiB?: number;
   /** CPU quota of a sandbox when the spec asks for none, in vCPUs (Daytona's default). @default 1 */
   readonly defaultCpu?: number;
+  /**
+   * Size of a sandbox's writable layer when the spec asks for none, in GiB (Daytona's default): a sparse disk image,
+   * so the host only loses what is written. @default 3
+   */
+  readonly defaultDiskGiB?: number;
   /** Most processes (and threads) one sandbox may run at once: a fork bomb stops there. @default 1024 */
   readonly maxProcesses?: number;
 }
@@ -317,6 +322,7 @@ export function createLocalDriver(options: LocalDriverOptions = {}): LocalDriver
       target: "local",
       memoryGiB: limits.memoryGiB,
       cpu: limits.cpu,
+      diskGiB: limits.diskGiB,
       pids: limits.pids,
       memoryLimit: "not started",
       createdAt: new Date().toISOString(),
@@ -334,8 +340,7 @@ export function createLocalDriver(options: LocalDriverOptions = {}): LocalDriver
       // The record first: from here on every folder, mount, cgroup and process made for the sandbox is findable.
       await recordNewSandbox(home, meta);
       recorded = true;
-      const layer = await createLayer(paths, ready.rootfs);
-      meta = { ...meta, layer };
+      meta = { ...meta, ...(await createLayer(paths, ready.rootfs, limits.diskGiB)) };
       await writeMeta(home, meta);
       const early = overdue();
       if (early) throw early;

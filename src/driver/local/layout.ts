@@ -8,7 +8,9 @@
  *   images/<key>.partial-<pid>/           a build in progress (renamed into place when complete)
  *   images/<key>.lock                     held while one process builds <key>
  *   sandboxes/<id>/meta.json              what the driver knows about one sandbox
- *   sandboxes/<id>/upper, work/           the sandbox's copy-on-write layer (overlayfs)
+ *   sandboxes/<id>/disk.img                the writable layer's filesystem (sparse ext4 image, the disk limit)
+ *   sandboxes/<id>/layer/upper, work/      the sandbox's copy-on-write layer (overlayfs), on disk.img mounted at layer/
+ *   sandboxes/<id>/upper, work/            the same where no disk image could be made (no disk limit)
  *   sandboxes/<id>/root/                  the merged root the sandbox sees as `/`
  *   sandboxes/<id>/exec/                  short-lived output files of running commands
  *   sandboxes/<id>/net/                   network helpers' record (net.json), pinned netns (ns), egress.log
@@ -28,6 +30,10 @@ export interface SandboxPaths {
   readonly root: string;
   readonly exec: string;
   readonly initLog: string;
+  /** The sparse filesystem image that holds the writable layer (its size is the disk limit). */
+  readonly disk: string;
+  /** Where the image is mounted. */
+  readonly layer: string;
 }
 
 /**
@@ -65,6 +71,8 @@ export function sandboxPaths(home: string, id: string): SandboxPaths {
     root: join(dir, "root"),
     exec: join(dir, "exec"),
     initLog: join(dir, "init.log"),
+    disk: join(dir, "disk.img"),
+    layer: join(dir, "layer"),
   };
 }
 

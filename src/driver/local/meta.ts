@@ -41,6 +41,10 @@ export interface SandboxMeta {
   readonly envVars: Readonly<Record<string, string>>;
   /** `overlay` (copy-on-write over the image) or `copy` (a full copy, where overlayfs is unavailable). */
   readonly layer: "overlay" | "copy";
+  /** Whether the overlay's upper layer lives on the sandbox's disk image (`disk.img`, the disk limit). */
+  readonly layerOnDisk?: boolean;
+  /** How the disk limit is enforced, or why it is not. */
+  readonly diskLimit?: string;
   /** The sandbox's PID-namespace init while started: host pid and its start time (guards against pid reuse). */
   readonly init?: { readonly pid: number; readonly startTime: string };
   /** The memory cgroup directory holding the sandbox's processes while started. */

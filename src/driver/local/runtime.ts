@@ -75,11 +75,14 @@ export async function mountOverlay(
   return { ok: true, detail: "mounted" };
 }
 
-/** Unmounts every host mount under the sandbox directory, deepest first. Resolves to the ones that stayed. */
+/**
+ * Unmounts every host mount under the sandbox directory, newest first (the overlay before the disk image its upper
+ * layer lives on; a nested mount before its parent). Resolves to the ones that stayed.
+ */
 export async function unmountAll(paths: SandboxPaths): Promise<string[]> {
   const inside = (await hostMountPoints())
     .filter((point) => point === paths.dir || point.startsWith(`${paths.dir}/`))
-    .sort((a, b) => b.length - a.length);
+    .reverse();
   for (const point of inside) {
     const run = await runHost("umount", [point]);
     // A process outside the sandbox holding a file open (e.g. a shell cd'ed into it) keeps it busy: detach lazily.

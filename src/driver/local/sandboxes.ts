@@ -14,9 +14,11 @@ import {
   removeCgroups,
   sandboxCgroups,
 } from "./cgroup.js";
+import { mountDisk, onDisk } from "./disk.js";
 import { SANDBOX_NAMESERVER, startNetwork, stopNetwork } from "./egress.js";
 import { writeSystemFile } from "./files.js";
 import type { SandboxPaths } from "./layout.js";
+import { DEFAULT_DISK_GIB } from "./limits.js";
 import { newPreviewToken, type SandboxMeta } from "./meta.js";
 import { sandboxProcesses } from "./processes.js";
 import { initAlive, killInit, launchInit, mountOverlay, unmountAll } from "./runtime.js";
@@ -36,13 +38,33 @@ export interface SandboxHost {
   readonly defaultCpu: number;
 }
 
-/** Prepares the sandbox's layer for the first time: overlay when possible, else a full copy. */
-export async function createLayer(paths: SandboxPaths, lowerRootfs: string): Promise<"overlay" | "copy"> {
+/**
+ * Prepares the sandbox's layer for the first time: overlay when possible (its upper layer on a disk image of
+ * `diskGiB` where one can be made), else a full copy.
+ */
+export async function createLayer(
+  paths: SandboxPaths,
+  lowerRootfs: string,
+  diskGiB: number,
+): Promise<Pick<SandboxMeta, "layer" | "layerOnDisk" | "diskLimit">> {
   await mkdir(paths.dir, { recursive: true });
-  const overlay = await mountOverlay(paths, lowerRootfs);
-  if (overlay.ok) return "overlay";
+  let layerOnDisk = false;
+  let diskLimit: string;
+  try {
+    await mountDisk(paths, diskGiB);
+    layerOnDisk = true;
+    diskLimit = `ext4 image of ${diskGiB} GiB`;
+  } catch (error) {
+    diskLimit = `not enforced: ${(error as Error).message}`;
+  }
+  const overlay = await mountOverlay(layerOnDisk ? onDisk(paths) : paths, lowerRootfs);
+  if (overlay.ok) return { layer: "overlay", layerOnDisk, diskLimit };
   await cp(lowerRootfs, paths.root, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
-  return "copy";
+  return {
+    layer: "copy",
+    layerOnDisk: false,
+    diskLimit: "not enforced: a full copy (overlayfs unavailable)",
+  };
 }
 
 /** Starts a stopped sandbox's processes; returns the updated record (state `started`). */
@@ -54,7 +76,8 @@ export async function bringUp(
   readyTimeoutMs: number,
 ): Promise<SandboxMeta> {
   if (meta.layer === "overlay") {
-    const mounted = await mountOverlay(paths, lowerRootfs);
+    if (meta.layerOnDisk) await mountDisk(paths, meta.diskGiB ?? DEFAULT_DISK_GIB);
+    const mounted = await mountOverlay(meta.layerOnDisk ? onDisk(paths) : paths, lowerRootfs);
     if (!mounted.ok) throw new Error(`Could not mount the sandbox's overlay: ${mounted.detail}`);
   }
   await writeNetworkFiles(paths.root, meta.id);
