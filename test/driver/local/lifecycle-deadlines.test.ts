@@ -9,6 +9,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { homeTag } from "../../../src/driver/local/cgroup.js";
 import { createLocalDriver, kitHome } from "../../../src/driver/local/index.js";
+import { createKit } from "../../../src/index.js";
 import { IMAGE_BUILD_MS, skipReason } from "./helpers.js";
 
 describe.skipIf(skipReason !== undefined)("lifecycle deadlines", () => {
@@ -44,6 +45,26 @@ describe.skipIf(skipReason !== undefined)("lifecycle deadlines", () => {
     (await driver.delete(box.id, { timeoutMs: 30_000 }))._unsafeUnwrap();
     expect(groupsOf(box.id)).toEqual([]);
     expect(existsSync(join(home, "sandboxes", box.id))).toBe(false);
+  }, 120_000);
+
+  it("through the kit: sandbox.start() with timeouts.lifecycleMs 30 answers Timeout and leaks no cgroup", async () => {
+    const patient = createKit({ driver, env: {} });
+    const hasty = createKit({ driver, env: {}, timeouts: { lifecycleMs: 30 } });
+    try {
+      const projectId = `deadline-${Date.now()}`;
+      const sandbox = (await patient.ensure({ projectId }))._unsafeUnwrap();
+      (await sandbox.stop())._unsafeUnwrap();
+      // get is bounded by the same 30 ms: on a loaded machine it may need a few tries.
+      let found = await hasty.get(sandbox.id);
+      for (let i = 0; i < 20 && found.isErr(); i++) found = await hasty.get(sandbox.id);
+      const again = found._unsafeUnwrap();
+      expect((await again.start())._unsafeUnwrapErr().kind).toBe("Timeout");
+      (await driver.delete(sandbox.id, { timeoutMs: 30_000 }))._unsafeUnwrap();
+      expect(groupsOf(sandbox.id)).toEqual([]);
+    } finally {
+      await patient.dispose();
+      await hasty.dispose();
+    }
   }, 120_000);
 
   it("stop and delete answer Timeout past their deadline and leave the sandbox consistent", async () => {
