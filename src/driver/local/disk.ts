@@ -45,7 +45,9 @@ export async function mountDisk(paths: SandboxPaths, diskGiB: number): Promise<v
   }
   await mkdir(paths.layer, { recursive: true });
   // noinit_itable: the kernel need not zero inode tables in the background (which would fill the sparse file).
-  const mounted = await runHost("mount", ["-o", "loop,noinit_itable", paths.disk, paths.layer]);
+  // nobarrier: a sandbox's fsync (dpkg does one per file) stops at the host's page cache instead of flushing the
+  // host's disk each time, which made package installs several times slower than on the host.
+  const mounted = await runHost("mount", ["-o", "loop,noinit_itable,nobarrier", paths.disk, paths.layer]);
   if (mounted.code !== 0) throw new Error(`mounting the disk image failed: ${mounted.stderr.trim()}`);
   await runHost("mount", ["--make-private", paths.layer]);
 }
