@@ -147,6 +147,8 @@ export async function execInSandbox(
       killGroup();
     };
     request.signal?.addEventListener("abort", onAbort, { once: true });
+    // Aborted while the files were being prepared: the listener above will never fire.
+    if (request.signal?.aborted) onAbort();
     const poller = setInterval(() => void output.drain(), request.onOutput ? POLL_WITH_LISTENER_MS : POLL_MS);
     let exit: Awaited<typeof exited>;
     try {
@@ -269,17 +271,29 @@ function punchHole(reader: FileHandle, offset: number, length: number): Promise<
   });
 }
 
+/** `PF_EXITING` in the flags of `/proc/<pid>/stat`: the process has begun to exit. */
+const PF_EXITING = 0x4;
+/** SIGKILL's bit in the pending-signal masks of `/proc/<pid>/status`. */
+const SIGKILL_BIT = 1n << 8n;
+
 /**
- * Whether the sandbox's init is gone or going (a stop or delete kills it, and with it every command): it is missing,
- * a zombie, or a different process, within a short wait.
+ * Whether the sandbox's init is gone or going (a stop or delete SIGKILLs it, and with it every command): it is
+ * missing, a zombie, a different process, exiting, or has a SIGKILL pending — within a short wait.
  */
 async function initGoesAway(target: ExecTarget): Promise<boolean> {
   for (let waited = 0; ; waited += 25) {
-    const stat = await readFile(`/proc/${target.initPid}/stat`, "utf8").catch(() => undefined);
+    const [stat, status] = await Promise.all([
+      readFile(`/proc/${target.initPid}/stat`, "utf8").catch(() => undefined),
+      readFile(`/proc/${target.initPid}/status`, "utf8").catch(() => ""),
+    ]);
     if (stat === undefined) return true;
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
     if (fields[0] === "Z" || fields[0] === "X") return true;
     if (target.initStartTime !== undefined && fields[19] !== target.initStartTime) return true;
+    if ((Number(fields[6]) & PF_EXITING) !== 0) return true;
+    for (const mask of status.matchAll(/^(?:SigPnd|ShdPnd):\s*([0-9a-f]+)$/gm)) {
+      if ((BigInt(`0x${mask[1]}`) & SIGKILL_BIT) !== 0n) return true;
+    }
     if (waited >= STOP_SETTLE_MS) return false;
     await sleep(25);
   }
