@@ -63,6 +63,7 @@ import {
   type SandboxHost,
   takeDown,
 } from "./sandboxes.js";
+import { sweepInterruptedWrites } from "./temp-sweep.js";
 
 /** Options of {@link createLocalDriver}. */
 export interface LocalDriverOptions {
@@ -108,8 +109,9 @@ export interface LocalDriver extends SandboxDriver {
   /**
    * Removes what crashed processes left under this driver's home: sandboxes whose creator died before it finished
    * (records still `creating`), sandbox folders without a record, staging folders, and cgroups, mounts and processes
-   * of sandboxes that no longer exist. Never touches a sandbox that is being created by a live process.
-   * Also runs, at most once a minute, before `create`.
+   * of sandboxes that no longer exist, and temp and part files of interrupted writes in the `/workspace` of started
+   * sandboxes. Never touches a sandbox that is being created by a live process, nor a write in progress.
+   * Also runs (without the `/workspace` sweep), at most once a minute, before `create`.
    */
   gc(): ResultAsync<GcReport, KitError>;
 }
@@ -122,6 +124,8 @@ export interface GcReport {
   readonly cgroups: number;
   /** Processes of sandboxes that no longer exist. */
   readonly processes: number;
+  /** Temp and part files of interrupted writes removed from the `/workspace` of started sandboxes. */
+  readonly tempFiles: number;
 }
 
 const STARTUP_MS = 10_000;
@@ -470,7 +474,7 @@ export function createLocalDriver(options: LocalDriverOptions = {}): LocalDriver
     );
 
   /** Removes leftovers of crashed processes (see {@link LocalDriver.gc}). */
-  const collectGarbage = async (): Promise<GcReport> => {
+  const collectGarbage = async (sweepWrites = false): Promise<GcReport> => {
     lastGc = Date.now();
     const host = sandboxHost();
     for (const staging of await stagingDirs(home)) {
@@ -510,7 +514,16 @@ export function createLocalDriver(options: LocalDriverOptions = {}): LocalDriver
       await killInit(undefined, pids);
       processCount += pids.length;
     }
-    return { sandboxes: removed, cgroups: cgroupCount, processes: processCount };
+    // Leftovers of writers that died mid-write, in sandboxes whose root is mounted (a stopped one's are swept
+    // after its next start, by the next write or gc). Only for an explicit gc(): walking every /workspace tree
+    // (node_modules included) is no work to add to each create.
+    let tempFiles = 0;
+    for (const id of sweepWrites ? ids : []) {
+      const meta = await readMeta(home, id);
+      if (!meta || (await liveState(meta)) !== "started") continue;
+      tempFiles += await sweepInterruptedWrites(sandboxPaths(home, id).root).catch(() => 0);
+    }
+    return { sandboxes: removed, cgroups: cgroupCount, processes: processCount, tempFiles };
   };
 
   const setLabels = (id: string, labels: Readonly<Record<string, string>>) =>
@@ -570,7 +583,7 @@ export function createLocalDriver(options: LocalDriverOptions = {}): LocalDriver
   const gc = (): ResultAsync<GcReport, KitError> => {
     const guarded = guard();
     if (guarded.isErr()) return errAsync(guarded.error);
-    return ResultAsync.fromPromise(collectGarbage(), (error) =>
+    return ResultAsync.fromPromise(collectGarbage(true), (error) =>
       kitError.unexpected(`gc failed: ${(error as Error).message}`, { cause: error }),
     );
   };

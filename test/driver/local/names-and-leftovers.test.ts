@@ -181,11 +181,16 @@ describe.skipIf(skipReason !== undefined)("local driver names and leftovers (rea
     }));
     expect((await fs.writeFiles(files))._unsafeUnwrap().complete).toBe(true);
     expect(leftovers(crash)).toEqual([]);
-    // And a sweep of the whole tree (the driver's gc) finds the rest wherever they are.
+    // And the driver's gc() sweeps the whole tree, wherever leftovers are.
     for (let round = 0; round < 2; round++) await Promise.all([kill("chunked"), kill("files")]);
     await settle();
-    await sweepInterruptedWrites(hostRoot);
+    mkdirSync(join(hostRoot, "workspace/deep/a/b"), { recursive: true });
+    writeFileSync(join(hostRoot, `workspace/deep/a/b/.dk-${DEAD_PID}-0123456789ab`), "x");
+    const collected = (await driver.gc())._unsafeUnwrap();
+    expect(collected.tempFiles).toBeGreaterThanOrEqual(1);
     expect(leftovers(join(hostRoot, "workspace"))).toEqual([]);
+    // A tree that does not exist is nothing to sweep.
+    expect(await sweepInterruptedWrites(hostRoot, "/no/such/dir")).toBe(0);
     console.log(`[leftovers] ${seen} leftovers seen over 40 kills, 0 after the next write and after a sweep`);
   }, 600_000);
 });
