@@ -19,7 +19,15 @@ export type DownloadPart =
 /** `filename="<path>"; filename*=utf-8''<pct>`, as the daemon writes it (busboy prefers the extended form). */
 function dispositionFilename(path: string): string {
   const plain = path.replace(/["\\\r\n]/g, "_");
-  return `filename="${plain}"; filename*=utf-8''${encodeURIComponent(path)}`;
+  return `filename="${plain}"; filename*=utf-8''${rfc5987(path)}`;
+}
+
+/** RFC 5987 `value-chars`: encodeURIComponent leaves `'()*!` as they are, but `'` ends the charset prefix. */
+function rfc5987(text: string): string {
+  return encodeURIComponent(text).replace(
+    /['()*!]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
 }
 
 /**

@@ -128,3 +128,13 @@ describe("scoping arguments on the memory driver", () => {
     expect((await driver.list())._unsafeUnwrap()).toHaveLength(4);
   });
 });
+
+describe("file names with RFC 5987 specials on the emulator (found by the property test)", () => {
+  it("reads back a file named with ' ( ) * ! and answers NotFound, not Unexpected, for a missing one", async () => {
+    const { kit } = emulatedKit(env);
+    const sandbox = (await kit.ensure({ projectId: "quotes" }))._unsafeUnwrap();
+    expect((await sandbox.fs.readBytes("'"))._unsafeUnwrapErr().kind).toBe("NotFound");
+    (await sandbox.fs.writeText("it's (a*b)!.txt", "x"))._unsafeUnwrap();
+    expect((await sandbox.fs.readText("it's (a*b)!.txt"))._unsafeUnwrap()).toBe("x");
+  });
+});
