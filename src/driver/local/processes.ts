@@ -1,8 +1,9 @@
 /**
  * Finds the host processes of local sandboxes without trusting any record: a process belongs to sandbox `<id>` when
  * its root is inside `sandboxes/<id>/` (the init after its chroot, every command) or when its command line names the
- * sandbox's root (the launcher and the init before its chroot). So a crash between starting a process and recording
- * it leaves nothing that cannot be found and killed.
+ * sandbox's root (the launcher and the init before its chroot), or when it works in `sandboxes/<id>/net` (the
+ * network helpers: slirp4netns and preview forwarders, see net-helpers.ts). So a crash between starting a process
+ * and recording it leaves nothing that cannot be found and killed.
  * @module
  */
 import { readdir, readFile, readlink } from "node:fs/promises";
@@ -29,6 +30,9 @@ async function ownerOf(pid: string, prefix: string): Promise<string | undefined>
   const root = await readlink(`/proc/${pid}/root`).catch(() => undefined);
   const fromRoot = root !== undefined ? idAfter(root, prefix) : undefined;
   if (fromRoot !== undefined) return fromRoot;
+  const cwd = (await readlink(`/proc/${pid}/cwd`).catch(() => "")).replace(/ \(deleted\)$/, "");
+  const helperOf = idAfter(cwd, prefix);
+  if (helperOf !== undefined && cwd === `${prefix}${helperOf}${sep}net`) return helperOf;
   // Only the launcher's own shapes, so a host shell that merely names a sandbox path is never taken for one:
   // `unshare … /bin/sh -c <script> init <root> <name>`, its `/bin/sh -c <script> init <root> <name>`, and
   // `chroot <root> …`.
