@@ -177,7 +177,17 @@ export async function removeSandboxFiles(paths: SandboxPaths): Promise<void> {
       .map((name) => rm(join(paths.dir, name), { recursive: true, force: true })),
   );
   await rm(paths.meta, { force: true });
-  await rm(paths.dir, { recursive: true, force: true });
+  // A gc() of another process may take the (just removed) lock of this record-less folder in the meantime and
+  // create its lock file again: retry, it removes only what is already gone.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await rm(paths.dir, { recursive: true, force: true });
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOTEMPTY" || attempt >= 20) throw error;
+      await sleep(50);
+    }
+  }
 }
 
 /** The live state of a record: `started` only while its init really runs (a reboot leaves records "started"). */
