@@ -35,6 +35,8 @@ export interface CallScope {
   ended(): ScopeEnd | undefined;
   /** The error the call settles with once the scope has ended. */
   error(): KitError;
+  /** The `Timeout` this scope's deadline means: its own, or that of the enclosing call whose deadline it inherited. */
+  timeoutError(): KitError;
 }
 
 /** How a scope is opened. */
@@ -73,7 +75,21 @@ export function withScope<T>(
     parent && Number.isFinite(parent.remainingMs())
       ? Math.min(own ?? Number.POSITIVE_INFINITY, parent.remainingMs())
       : own;
-  const scope = openScope(options.operation, own, budget, [...(options.signals ?? []), parent?.signal]);
+  // A scope cut short by the enclosing call's deadline times out as that call: its budget is what ran out.
+  const limitedBy =
+    parent !== undefined && budget !== undefined && budget < (own ?? Number.POSITIVE_INFINITY)
+      ? parent
+      : undefined;
+  const timeoutError = limitedBy
+    ? () => limitedBy.timeoutError()
+    : () => kitError.timeout(options.operation, own ?? budget);
+  const scope = openScope(
+    budget,
+    timeoutError,
+    [...(options.signals ?? []), parent?.signal],
+    options.operation,
+    own,
+  );
   if (scope.ended()) return new ResultAsync(Promise.resolve(err(scope.error())));
   const ended = new Promise<Result<T, KitError>>((resolve) => {
     scope.onEnd = () => resolve(err(scope.error()));
@@ -98,10 +114,11 @@ interface OpenScope extends CallScope {
 }
 
 function openScope(
+  budgetMs: number | undefined,
+  timeoutError: () => KitError,
+  signals: readonly (AbortSignal | undefined)[],
   operation: string,
   ownTimeoutMs: number | undefined,
-  budgetMs: number | undefined,
-  signals: readonly (AbortSignal | undefined)[],
 ): OpenScope {
   const controller = new AbortController();
   const deadlineAt = budgetMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + budgetMs;
@@ -129,10 +146,8 @@ function openScope(
     signal: controller.signal,
     remainingMs: () => (why ? 0 : Math.max(0, deadlineAt - Date.now())),
     ended: () => why,
-    error: () =>
-      why === "timeout"
-        ? kitError.timeout(operation, ownTimeoutMs ?? budgetMs)
-        : kitError.aborted(operation, firstReason(signals)),
+    error: () => (why === "timeout" ? timeoutError() : kitError.aborted(operation, firstReason(signals))),
+    timeoutError,
     onEnd: () => undefined,
     close() {
       if (timer) clearTimeout(timer);

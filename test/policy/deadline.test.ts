@@ -66,6 +66,17 @@ describe("withScope", () => {
     expect(currentScope()).toBeUndefined();
   });
 
+  it("a nested scope cut short by the outer deadline times out as the outer call, whichever timer fires first", async () => {
+    const limited = await withScope({ operation: "outer", timeoutMs: 5_000 }, () =>
+      withScope({ operation: "inner", timeoutMs: 60_000 }, () => okAsync(currentScope()?.timeoutError())),
+    );
+    expect(limited._unsafeUnwrap()).toMatchObject({ kind: "Timeout", operation: "outer", afterMs: 5_000 });
+    const own = await withScope({ operation: "outer", timeoutMs: 60_000 }, () =>
+      withScope({ operation: "inner", timeoutMs: 20 }, never),
+    );
+    expect(own._unsafeUnwrapErr()).toMatchObject({ kind: "Timeout", operation: "inner", afterMs: 20 });
+  });
+
   it("passes a result through untouched and turns a throw into Unexpected", async () => {
     expect((await withScope({ operation: "x", timeoutMs: 1_000 }, () => okAsync(7)))._unsafeUnwrap()).toBe(7);
     const failed = await withScope({ operation: "x", timeoutMs: 1_000 }, () =>
