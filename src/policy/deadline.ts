@@ -97,7 +97,12 @@ export function withScope<T>(
   const finished = storage
     .run(scope, () => Promise.resolve().then(work))
     .then(
-      (result) => (result.isErr() && scope.ended() ? err(scope.error()) : result),
+      (result) => {
+        // An error that arrives once the deadline has passed (a request's own timeout, say, whose timer beat
+        // the scope's by a millisecond) is the deadline's doing: settle as the scope's Timeout.
+        if (result.isErr()) scope.expireIfDue();
+        return result.isErr() && scope.ended() ? err(scope.error()) : result;
+      },
       (thrown: unknown) =>
         err(
           scope.ended()
@@ -110,6 +115,8 @@ export function withScope<T>(
 
 interface OpenScope extends CallScope {
   onEnd: () => void;
+  /** Ends the scope as timed out when its deadline has passed but its timer has not fired yet. */
+  expireIfDue(): void;
   close(): void;
 }
 
@@ -149,6 +156,9 @@ function openScope(
     error: () => (why === "timeout" ? timeoutError() : kitError.aborted(operation, firstReason(signals))),
     timeoutError,
     onEnd: () => undefined,
+    expireIfDue() {
+      if (why === undefined && Date.now() >= deadlineAt) end("timeout");
+    },
     close() {
       if (timer) clearTimeout(timer);
       timer = undefined;

@@ -77,6 +77,25 @@ describe("withScope", () => {
     expect(own._unsafeUnwrapErr()).toMatchObject({ kind: "Timeout", operation: "inner", afterMs: 20 });
   });
 
+  it("an error arriving after the deadline, before the scope's timer fired, settles as the scope's Timeout", async () => {
+    // The work blocks the event loop past the deadline, then fails with a request-level timeout (as an HTTP
+    // client's own timer would): the scope's timer has had no chance to run, yet the call is the scope's Timeout.
+    const result = await withScope({ operation: "ensure tiny", timeoutMs: 5 }, () =>
+      okAsync(undefined).andThen(() => {
+        const until = Date.now() + 30;
+        while (Date.now() < until) {
+          // busy: no timer can fire
+        }
+        return errAsync(kitError.timeout("request"));
+      }),
+    );
+    expect(result._unsafeUnwrapErr()).toMatchObject({
+      kind: "Timeout",
+      operation: "ensure tiny",
+      afterMs: 5,
+    });
+  });
+
   it("passes a result through untouched and turns a throw into Unexpected", async () => {
     expect((await withScope({ operation: "x", timeoutMs: 1_000 }, () => okAsync(7)))._unsafeUnwrap()).toBe(7);
     const failed = await withScope({ operation: "x", timeoutMs: 1_000 }, () =>

@@ -33,6 +33,9 @@ interface AxiosLike {
 /** The largest error body read to recover the server's message; a longer one is dropped with its socket. */
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
+/** How long after the running call's deadline a request's own timeout fires, should the abort not end it. */
+const SCOPE_BACKSTOP_MS = 1_000;
+
 const WRAPPED = Symbol.for("@apex/daytona-kit.transport");
 
 /** One driver's HTTP transport: its agents, its lifetime signal, and the adapter wrapper. */
@@ -95,8 +98,10 @@ function applyScope(config: RequestConfigLike, lifetime: AbortSignal): void {
   const left = scope?.remainingMs() ?? Number.POSITIVE_INFINITY;
   const own =
     typeof config.timeout === "number" && config.timeout > 0 ? config.timeout : Number.POSITIVE_INFINITY;
-  const timeout = Math.min(left, own);
-  // axios reads 0 as "no timeout": a spent budget is 1 ms (the scope's own signal ends the call anyway).
+  // The scope's own timer ends the call (its signal aborts the request); the request's timeout is a backstop
+  // set a little later, so the call always ends as the scope's Timeout, naming the caller's budget.
+  const timeout = Math.min(left + SCOPE_BACKSTOP_MS, own);
+  // axios reads 0 as "no timeout": a spent budget is 1 ms.
   if (Number.isFinite(timeout)) config.timeout = Math.max(1, clampTimerMs(timeout));
 }
 
