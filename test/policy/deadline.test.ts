@@ -27,7 +27,7 @@ describe("withScope", () => {
       afterMs: 5,
     });
     expect(result._unsafeUnwrapErr().message).toContain("after 5 ms");
-    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it("does not fire early for a budget above 2^31-1 ms", async () => {

@@ -43,7 +43,8 @@ describe("one deadline per public call, down to each request", () => {
     expect(result._unsafeUnwrapErr()).toMatchObject({ kind: "Timeout", afterMs: 1_500 });
     expect(result._unsafeUnwrapErr().message).toContain("after 1500 ms");
     expect(elapsed).toBeGreaterThanOrEqual(1_400);
-    expect(elapsed).toBeLessThan(2_500);
+    // Far below what the call would take without its deadline (the SDK's own timeout is 24 h); wide for load.
+    expect(elapsed).toBeLessThan(10_000);
     expect(server.requests()).toBeGreaterThan(0);
   });
 
@@ -70,7 +71,7 @@ describe("one deadline per public call, down to each request", () => {
     const [listed, got] = await Promise.all([kit.list(), kit.get("some-id")]);
     expect(listed._unsafeUnwrapErr()).toMatchObject({ kind: "Timeout", afterMs: 800 });
     expect(got._unsafeUnwrapErr()).toMatchObject({ kind: "Timeout", afterMs: 800 });
-    expect(Date.now() - started).toBeLessThan(1_800);
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it("retry.attempts 20 with a persistent 500 gives a typed Err within the deadline", async () => {
@@ -80,7 +81,8 @@ describe("one deadline per public call, down to each request", () => {
     const result = await kit.ensure({ projectId: "always-500", timeoutMs: 2_000 });
     const elapsed = Date.now() - started;
     expect(["Transient", "Timeout"]).toContain(result._unsafeUnwrapErr().kind);
-    expect(elapsed).toBeLessThan(3_000);
+    // 20 attempts without the deadline would wait ~33 s between them alone.
+    expect(elapsed).toBeLessThan(15_000);
     expect(server.requests()).toBeGreaterThan(1);
   });
 });

@@ -6,6 +6,8 @@
 import { createKit } from "../../../src/kit.js";
 
 const [scenario = "", apiUrl = "", apiKey = ""] = process.argv.slice(2);
+/** The resources of the child's own stdout/stderr pipes: not the kit's. */
+const STDIO = new Set(["PipeWrap", "TTYWrap", "WriteWrap", "ShutdownWrap"]);
 
 const kit = createKit({
   driver: "daytona",
@@ -70,6 +72,9 @@ async function main(): Promise<void> {
   report.disposedAt = Date.now();
   report.inFlight = await settled;
   report.settledAt = Date.now();
+  // Destroyed sockets finish closing a loop turn later; then whatever still holds the event loop is listed.
+  for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
+  report.holding = process.getActiveResourcesInfo().filter((name) => !STDIO.has(name));
   process.stdout.write(`${JSON.stringify(report)}\n`);
   // Emitted once the event loop is empty: nothing the kit left (socket, timer) holds the process any more.
   process.once("exit", () => process.stdout.write(`${JSON.stringify({ loopEmptyAt: Date.now() })}\n`));

@@ -1,8 +1,8 @@
 /**
  * dispose() lets Node exit at once: each scenario runs in a child process against a real server on 127.0.0.1;
  * the child calls dispose() with calls in flight, and the parent checks that those calls settled `Aborted`, that
- * the child's event loop emptied within 200 ms of dispose() returning (its own clock, at its 'exit' event), and
- * that the parent saw the process end soon after (its 'exit' event, the same machine clock).
+ * nothing the kit made still holds the child's event loop (Node's list of active resources is empty of sockets and
+ * timers), and that the child then ended on its own. How soon is printed, not asserted (it depends on the load).
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
@@ -50,6 +50,7 @@ interface ChildReport {
   disposedAt?: number;
   settledAt?: number;
   loopEmptyAt?: number;
+  holding?: string[];
 }
 
 async function runChild(scenario: string, apiUrl: string, apiKey: string) {
@@ -88,11 +89,11 @@ function expectPromptExit(run: Awaited<ReturnType<typeof runChild>>, inFlight: n
   const loopMs = (report.loopEmptyAt ?? Number.NaN) - disposedAt;
   const exitMs = exit.at - disposedAt;
   console.log(`${report.scenario}: event loop empty ${loopMs} ms, process gone ${exitMs} ms after dispose()`);
-  // The child's own clock: its event loop emptied (nothing of the kit's held it) within 200 ms of dispose().
-  expect(loopMs).toBeLessThan(200);
-  // The parent's view adds process teardown and this loaded machine's scheduling; a leaked socket or timer shows
-  // as seconds (6 s, 13 s before this fix), so a second is a generous and still meaningful bound.
-  expect(exitMs).toBeLessThan(1_000);
+  // Nothing of the kit's (socket, timer, agent) holds the child's event loop once dispose() has settled: a leak
+  // shows here by name (a keep-alive socket as TCPSocketWrap, a retry timer as Timeout), whatever the load.
+  expect(report.holding).toEqual([]);
+  // The child never calls process.exit: it ended on its own, after its report.
+  expect(report.loopEmptyAt).toBeGreaterThanOrEqual(disposedAt);
 }
 
 describe("dispose(): in-flight calls end Aborted and the process exits at once", () => {

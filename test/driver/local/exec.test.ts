@@ -57,7 +57,8 @@ describe.skipIf(skipReason !== undefined)("local driver exec (real sandboxes)", 
       operation: "exec",
       afterMs: 300,
     });
-    expect(Date.now() - started).toBeLessThan(5_000);
+    // `sleep 100` would hold the call 100 s; the bound is wide for a loaded machine.
+    expect(Date.now() - started).toBeLessThan(20_000);
     // The sleep is gone, not orphaned.
     const left = await run("for f in /proc/[0-9]*/cmdline; do tr '\\0' ' ' < $f; echo; done");
     expect(left._unsafeUnwrap().output).not.toContain("sleep 100");
