@@ -1,7 +1,8 @@
 import type { FaultRegistry } from "./faults.js";
+import type { EmulatorRateLimiter } from "./rate-limits.js";
 import type { RequestLog } from "./request-log.js";
 import type { EmulatorState } from "./state.js";
-import type { CommandResponder, CreateOverride } from "./types.js";
+import type { CommandResponder, CreateOverride, EmulatorClock } from "./types.js";
 
 /** Options with every default applied. */
 export interface ResolvedOptions {
@@ -18,6 +19,7 @@ export interface ResolvedOptions {
   readonly includeToolboxProxyUrl: boolean;
   readonly knownSnapshots: readonly string[];
   readonly commandResponder: CommandResponder | undefined;
+  readonly clock: EmulatorClock;
 }
 
 /** Everything the route handlers share. Internal to the emulator. */
@@ -26,6 +28,7 @@ export interface EmulatorContext {
   readonly state: EmulatorState;
   readonly log: RequestLog;
   readonly faults: FaultRegistry;
+  readonly rateLimits: EmulatorRateLimiter;
   /** Overrides consumed, in order, by the next creates. */
   readonly createOverrides: CreateOverride[];
   /** Responders added with `onCommand`, newest last (tried newest first). */

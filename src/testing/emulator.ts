@@ -6,6 +6,7 @@ import { fileHandlers } from "./handlers/files.js";
 import { processHandlers } from "./handlers/process.js";
 import { sandboxHandlers } from "./handlers/sandbox.js";
 import { socketIoRoute } from "./pipeline.js";
+import { EmulatorRateLimiter } from "./rate-limits.js";
 import { RequestLog } from "./request-log.js";
 import type { EmulatorRoute } from "./routes.js";
 import { applyState, EmulatorState, type SeedSandbox } from "./state.js";
@@ -52,6 +53,8 @@ export interface DaytonaEmulator {
   readonly requests: readonly RequestLogEntry[];
   readonly sandboxes: EmulatorSandboxes;
   readonly faults: FaultRegistry;
+  /** Per-throttler limits and 429 storms (see {@link EmulatorRateLimiter}). */
+  readonly rateLimits: EmulatorRateLimiter;
   /** Starts an msw server with these handlers and `onUnhandledRequest: "error"`; returns it (idempotent). */
   listen(): SetupServer;
   /** Closes the server started by `listen()` (no-op otherwise). */
@@ -79,11 +82,16 @@ export interface DaytonaEmulator {
    * emulator.onCommand("make", () => ({ exitCode: 2, output: "make: *** No targets.\n" }));
    */
   onCommand(matcher: CommandMatcher, reply: CommandReply | CommandResponder): void;
-  /** Clears sandboxes, the request log, faults, command rules and create overrides. */
+  /** Clears sandboxes, the request log, faults, rate-limit windows and storms, command rules and create overrides. */
   reset(): void;
 }
 
 const MIB = 1024 * 1024;
+
+const realClock = {
+  now: () => Date.now(),
+  sleep: (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+};
 
 function resolveOptions(options: DaytonaEmulatorOptions): ResolvedOptions {
   const trim = (url: string) => url.replace(/\/+$/, "");
@@ -102,6 +110,7 @@ function resolveOptions(options: DaytonaEmulatorOptions): ResolvedOptions {
     includeToolboxProxyUrl: options.includeToolboxProxyUrl ?? true,
     knownSnapshots: options.knownSnapshots ?? ["daytona-small", "daytona-medium", "daytona-large"],
     commandResponder: options.commandResponder,
+    clock: options.clock ?? realClock,
   };
 }
 
@@ -129,8 +138,9 @@ export function createDaytonaEmulator(options: DaytonaEmulatorOptions = {}): Day
   const ctx: EmulatorContext = {
     options: resolved,
     state: new EmulatorState(),
-    log: new RequestLog(),
+    log: new RequestLog(() => resolved.clock.now()),
     faults: new FaultRegistry(),
+    rateLimits: new EmulatorRateLimiter(options.rateLimits ?? {}, () => resolved.clock.now()),
     createOverrides: [],
     responders: [],
   };
@@ -166,6 +176,7 @@ export function createDaytonaEmulator(options: DaytonaEmulatorOptions = {}): Day
     requests: ctx.log.entries,
     sandboxes,
     faults: ctx.faults,
+    rateLimits: ctx.rateLimits,
     listen() {
       if (server) return server;
       const started = setupServer(...handlers);
@@ -199,6 +210,7 @@ export function createDaytonaEmulator(options: DaytonaEmulatorOptions = {}): Day
       ctx.state.clear();
       ctx.log.clear();
       ctx.faults.clear();
+      ctx.rateLimits.clear();
       ctx.responders.length = 0;
       ctx.createOverrides.length = 0;
     },

@@ -10,7 +10,16 @@ export {
   type EmulatorSandboxes,
 } from "./emulator.js";
 export { FaultRegistry } from "./faults.js";
+export {
+  type EmulatedThrottler,
+  EmulatorRateLimiter,
+  type EmulatorRateLimits,
+  type ThrottleDecision,
+  type ThrottlerLimit,
+  throttlersOf,
+} from "./rate-limits.js";
 export { EMULATOR_ROUTES, type EmulatorRoute, isEmulatorRoute } from "./routes.js";
+export { createSimulatedClock, type SimulatedClock, type SimulatedClockOptions } from "./simulated-clock.js";
 export { EmulatorState, type SeedSandbox } from "./state.js";
 export type {
   CommandContext,
@@ -20,6 +29,7 @@ export type {
   CreateOverride,
   DaytonaEmulatorOptions,
   EmulatedSandboxState,
+  EmulatorClock,
   Fault,
   RandomFaultOptions,
   RecordedCommand,

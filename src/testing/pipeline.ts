@@ -1,6 +1,7 @@
 import { HttpResponse, http, type RequestHandler } from "msw";
 import { apiErrorBody } from "./bodies.js";
 import type { EmulatorContext } from "./context.js";
+import { throttleHeaders } from "./rate-limits.js";
 import type { EmulatorRoute } from "./routes.js";
 import type { Fault } from "./types.js";
 
@@ -12,8 +13,6 @@ export interface RouteInput {
 }
 
 type Method = "get" | "post" | "put" | "delete";
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** The default message of an injected status (429 uses the API's throttler message). */
 function faultMessage(status: number): string {
@@ -61,10 +60,19 @@ export function defineRoute(
     const sandboxId = typeof params.id === "string" ? params.id : (params.sandboxId as string | undefined);
     const entry = ctx.log.begin(id, request, sandboxId);
     let response: Response = HttpResponse.error();
+    const sleep = (ms: number) => ctx.options.clock.sleep(ms);
     try {
       if (ctx.options.latencyMs > 0) await sleep(ctx.options.latencyMs);
       if (!isAuthorized(request, ctx.options.apiKey)) {
         response = HttpResponse.json(apiErrorBody(401, "Unauthorized", request), { status: 401 });
+        return response;
+      }
+      // Daytona's throttler guard runs after authentication and before the route's work.
+      const throttled = ctx.rateLimits.check(id);
+      if (throttled) {
+        entry.throttledBy = throttled.throttler;
+        const body = apiErrorBody(429, "ThrottlerException: Too Many Requests", request);
+        response = HttpResponse.json(body, { status: 429, headers: throttleHeaders(throttled) });
         return response;
       }
       const fault = ctx.faults.take(id);

@@ -13,6 +13,8 @@ export class RequestLog {
   private currentTotal = 0;
   private peakTotal = 0;
 
+  constructor(private readonly now: () => number = Date.now) {}
+
   /** Records an arriving request and counts it as in flight. */
   begin(route: EmulatorRoute, request: Request, sandboxId: string | undefined): RequestLogEntry {
     const entry: RequestLogEntry = {
@@ -21,8 +23,9 @@ export class RequestLog {
       url: request.url,
       status: 0,
       sandboxId,
-      at: Date.now(),
+      at: this.now(),
       fault: undefined,
+      throttledBy: undefined,
     };
     this.entries.push(entry);
     const now = (this.current.get(route) ?? 0) + 1;

@@ -1,4 +1,5 @@
 import type { DaytonaSandboxState } from "../driver/types.js";
+import type { EmulatorRateLimits } from "./rate-limits.js";
 import type { EmulatorRoute } from "./routes.js";
 
 /** Every sandbox state Daytona's API can report (the SDK's `SandboxState` enum, as strings). */
@@ -115,8 +116,10 @@ export interface RequestLogEntry {
   /** The answered status; `0` for an injected connection error. */
   status: number;
   readonly sandboxId: string | undefined;
-  /** `Date.now()` when the request arrived. */
+  /** The emulator clock's `now()` when the request arrived (`Date.now()` unless a `clock` was given). */
   readonly at: number;
+  /** The throttler that answered 429 (`"sandbox-create"`, …), when a rate limit or a storm refused the request. */
+  throttledBy: string | undefined;
   /** Set when an injected fault shaped the answer: `"status"`, `"connection"` or `"latency"`. */
   fault: "status" | "connection" | "latency" | undefined;
 }
@@ -226,6 +229,12 @@ export interface CreateOverride {
   stuck?: boolean;
 }
 
+/** The time source of the emulator: rate-limit windows, latency and the request log's `at` run on it. */
+export interface EmulatorClock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
 /** Options of {@link createDaytonaEmulator}. */
 export interface DaytonaEmulatorOptions {
   /** @default "https://api.daytona.test/api" */
@@ -259,4 +268,15 @@ export interface DaytonaEmulatorOptions {
    * @default ["daytona-small", "daytona-medium", "daytona-large"] (Daytona Cloud's pre-built snapshots)
    */
   knownSnapshots?: string[];
+  /**
+   * Per-throttler rate limits, as Daytona's API enforces them (see docs/testing-with-the-emulator.md), e.g.
+   * `{ "sandbox-create": { limit: 60, windowMs: 60_000 } }`. Change them or start a 429 storm later through
+   * `emulator.rateLimits`. @default none enforced
+   */
+  rateLimits?: EmulatorRateLimits;
+  /**
+   * The clock for rate-limit windows, latency and the request log (a `createSimulatedClock()` runs scenarios in
+   * simulated time). @default real time (`Date.now`, `setTimeout`)
+   */
+  clock?: EmulatorClock;
 }
