@@ -36,6 +36,23 @@ describe("mapDaytonaError: the status table of the contract, §5", () => {
     });
   }
 
+  it("maps Daytona's 400 for a sandbox in the wrong state to Conflict, as the other drivers do", () => {
+    for (const message of [
+      "Sandbox is not in valid state",
+      "Sandbox is not in a stoppable state",
+      "Sandbox must be in started state to pause",
+      "Sandbox must be in started or stopped state to resize",
+    ]) {
+      expect(mapDaytonaError(sdkError("DaytonaValidationError", message, 400), context)).toMatchObject({
+        kind: "Conflict",
+        message,
+      });
+    }
+    expect(
+      mapDaytonaError(sdkError("DaytonaValidationError", "Invalid sandbox state: nope", 400), context).kind,
+    ).toBe("InvalidArgument");
+  });
+
   it("keeps the HTTP status on errors that carry one", () => {
     expect(mapDaytonaError(sdkError("DaytonaBadGatewayError", "bad", 502), context)).toMatchObject({
       kind: "Transient",

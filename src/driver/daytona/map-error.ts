@@ -35,6 +35,12 @@ interface SdkErrorShape {
 
 const REGION_UNAVAILABLE = /Region (\S+) is not available to the organization/i;
 const REGION_NOT_FOUND = /^Region not found/i;
+/**
+ * Daytona answers 400 when a sandbox is in the wrong state for the request ("Sandbox is not in valid state",
+ * "... not in a stoppable state", "must be in started state to ..."): the request was fine, the sandbox's state
+ * was not, which the other drivers report as `Conflict`.
+ */
+const WRONG_STATE = /\bnot in (?:a )?(?:valid|\w+able) state\b|\bmust be in \w+(?: or \w+)? state\b/i;
 const SANDBOX_FAILED = /Sandbox (\S+) failed to start with status: ([a-z_]+)(?:, error reason: (.*))?/is;
 const CONNECTION_CODES = new Set([
   "ECONNRESET",
@@ -100,6 +106,7 @@ function mapByStatus(
     case 400:
     case 410:
     case 422:
+      if (status === 400 && WRONG_STATE.test(message)) return kitError.conflict(message, cause);
       return kitError.invalidArgument(context.operation, message, { status, cause });
     case 401:
       return kitError.auth(`Daytona rejected the credentials: ${message}`, { status, cause });
