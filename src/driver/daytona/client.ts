@@ -9,7 +9,10 @@ export interface DaytonaFileInfoLike {
   name: string;
   isDir: boolean;
   size: number;
+  /** Symbolic, as `ls -l` prints it: `"-rw-r--r--"`. */
   mode?: string;
+  /** Octal with a leading zero: `"0644"`. */
+  permissions?: string;
   modTime?: string;
   modifiedAt?: string;
   path?: string;

@@ -58,9 +58,23 @@ export function toFileEntry(info: DaytonaFileInfoLike, path: string, isSelf = fa
     path: full,
     isDir: info.isDir,
     size: info.size,
-    ...(info.mode === undefined ? {} : { mode: info.mode }),
+    ...optionalMode(info),
     ...((info.modifiedAt ?? info.modTime) === undefined
       ? {}
       : { modifiedAt: info.modifiedAt ?? info.modTime }),
   };
+}
+
+/** The port's octal mode (`"644"`): the daemon's `permissions` (`"0644"`), else derived from its symbolic `mode`. */
+function optionalMode(info: DaytonaFileInfoLike): { mode?: string } {
+  const octal = /^0*([0-7]{3,4})$/.exec(info.permissions ?? "")?.[1];
+  if (octal !== undefined)
+    return { mode: octal.length === 4 && octal.startsWith("0") ? octal.slice(1) : octal };
+  const symbolic = /^[-dlcbps]([-r][-w][-xsS][-r][-w][-xsS][-r][-w][-xtT])$/.exec(info.mode ?? "")?.[1];
+  if (symbolic === undefined) return {};
+  let bits = 0;
+  for (const [index, char] of [...symbolic].entries()) {
+    if (char !== "-" && char !== "S" && char !== "T") bits |= 1 << (8 - index);
+  }
+  return { mode: bits.toString(8).padStart(3, "0") };
 }

@@ -84,13 +84,15 @@ describe("the Daytona driver against the emulator", () => {
     expect((await driver.createFolder(id, "/workspace/d/e", "755")).isOk()).toBe(true);
     await driver.uploadFiles(id, [{ path: "/workspace/d/f.txt", data: bytes("12345") }]);
     const listed = (await driver.listFiles(id, "/workspace/d"))._unsafeUnwrap();
-    expect(listed.map((e) => [e.name, e.isDir]).sort()).toEqual([
-      ["e", true],
-      ["f.txt", false],
+    // Modes are octal as on every driver ("644"), not the daemon's symbolic "-rw-r--r--".
+    expect(listed.map((e) => [e.name, e.isDir, e.mode]).sort()).toEqual([
+      ["e", true, "755"],
+      ["f.txt", false, "644"],
     ]);
     expect((await driver.fileInfo(id, "/workspace/d/f.txt"))._unsafeUnwrap()).toMatchObject({
       size: 5,
       isDir: false,
+      mode: "644",
     });
     expect((await driver.moveFile(id, "/workspace/d/f.txt", "/workspace/g.txt")).isOk()).toBe(true);
     expect((await driver.fileInfo(id, "/workspace/d/f.txt"))._unsafeUnwrapErr().kind).toBe("NotFound");
