@@ -208,7 +208,11 @@ export function isKitError(value: unknown): value is KitError {
   return typeof kind === "string" && KINDS.has(kind) && typeof message === "string";
 }
 
-type Extra<K extends KitErrorKind> = Omit<KitErrorOf<K>, "kind" | "message" | "retryable">;
+type OptionalKeys<T> = { [F in keyof T]-?: object extends Pick<T, F> ? F : never }[keyof T];
+/** An object type whose optional fields may also be given as `undefined`. */
+type Loose<T> = Omit<T, OptionalKeys<T>> & { [F in OptionalKeys<T>]?: T[F] | undefined };
+/** A kind's own fields; an optional one given as `undefined` is left out of the error. */
+type Extra<K extends KitErrorKind> = Loose<Omit<KitErrorOf<K>, "kind" | "message" | "retryable">>;
 
 function make<K extends KitErrorKind>(
   kind: K,
@@ -216,9 +220,9 @@ function make<K extends KitErrorKind>(
   retryable: boolean,
   extra: Extra<K>,
 ): KitErrorOf<K> {
-  const error = { kind, message, retryable, ...extra };
-  // Drop an undefined cause so errors compare and print cleanly.
-  if ("cause" in error && error.cause === undefined) delete (error as { cause?: unknown }).cause;
+  const error: Record<string, unknown> = { kind, message, retryable };
+  // Leave unset fields out (rather than present and undefined) so errors compare and print cleanly.
+  for (const [field, value] of Object.entries(extra)) if (value !== undefined) error[field] = value;
   return Object.freeze(error) as unknown as KitErrorOf<K>;
 }
 
@@ -231,8 +235,11 @@ function make<K extends KitErrorKind>(
  * ```
  */
 export const kitError = {
-  invalidArgument: (argument: string, message: string, extra: { status?: number; cause?: unknown } = {}) =>
-    make("InvalidArgument", message, false, { argument, ...extra }),
+  invalidArgument: (
+    argument: string,
+    message: string,
+    extra: Loose<{ status?: number; cause?: unknown }> = {},
+  ) => make("InvalidArgument", message, false, { argument, ...extra }),
   pathOutsideRoot: (path: string, root: string) =>
     make(
       "PathOutsideRoot",
@@ -253,9 +260,9 @@ export const kitError = {
     ),
   notFound: (resource: string, id: string, cause?: unknown) =>
     make("NotFound", `No ${resource} ${JSON.stringify(id)}.`, false, { resource, id, cause }),
-  auth: (message: string, extra: { status?: number; cause?: unknown } = {}) =>
+  auth: (message: string, extra: Loose<{ status?: number; cause?: unknown }> = {}) =>
     make("Auth", message, false, extra),
-  forbidden: (message: string, status: number, extra: { code?: string; cause?: unknown } = {}) =>
+  forbidden: (message: string, status: number, extra: Loose<{ code?: string; cause?: unknown }> = {}) =>
     make("Forbidden", message, false, { status, ...extra }),
   regionUnavailable: (region: string, message: string, cause?: unknown) =>
     make("RegionUnavailable", message, false, { region, cause }),
@@ -283,12 +290,14 @@ export const kitError = {
       true,
       { operation, cause },
     ),
-  transient: (message: string, extra: { status?: number; retryAfterMs?: number; cause?: unknown } = {}) =>
-    make("Transient", message, true, extra),
+  transient: (
+    message: string,
+    extra: Loose<{ status?: number; retryAfterMs?: number; cause?: unknown }> = {},
+  ) => make("Transient", message, true, extra),
   conflict: (message: string, cause?: unknown) => make("Conflict", message, false, { cause }),
   sandboxFailed: (
     state: string,
-    extra: { sandboxId?: string; reason?: string; recoverable?: boolean; cause?: unknown } = {},
+    extra: Loose<{ sandboxId?: string; reason?: string; recoverable?: boolean; cause?: unknown }> = {},
   ) =>
     make(
       "SandboxFailed",
@@ -302,7 +311,7 @@ export const kitError = {
       "CommandFailed",
       `${signal ? `Command was killed by ${signal} (exit ${exitCode})` : `Command exited with ${exitCode}`}: ${command}\n${tail(output)}`,
       false,
-      { command, exitCode, output, ...(signal ? { signal } : {}) },
+      { command, exitCode, output, signal: signal || undefined },
     ),
   outOfMemory: (command: string, exitCode: number, output?: string, hint?: string) =>
     make(
@@ -320,7 +329,7 @@ export const kitError = {
     make("Unsupported", `${feature} is not supported here. ${hint}`, false, { feature, hint }),
   aborted: (operation: string, cause?: unknown) =>
     make("Aborted", `${operation} was aborted.`, false, { operation, cause }),
-  unexpected: (message: string, extra: { status?: number; cause?: unknown } = {}) =>
+  unexpected: (message: string, extra: Loose<{ status?: number; cause?: unknown }> = {}) =>
     make("Unexpected", message, false, extra),
 } as const;
 

@@ -88,8 +88,8 @@ export async function converge(
         return err(
           kitError.sandboxFailed(info.state, {
             sandboxId: info.id,
-            ...(info.errorReason ? { reason: info.errorReason } : {}),
-            ...(info.recoverable === undefined ? {} : { recoverable: info.recoverable }),
+            reason: info.errorReason || undefined,
+            recoverable: info.recoverable,
           }),
         );
       }

@@ -13,8 +13,8 @@ export interface ExecOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Deadline for the command; always sent to the sandbox. @default 60_000 */
   readonly timeoutMs?: number;
-  /** Aborts the wait (and, where the driver can, the command). */
-  readonly signal?: AbortSignal;
+  /** Aborts the wait (and, where the driver can, the command). `undefined` is the same as leaving it out. */
+  readonly signal?: AbortSignal | undefined;
   /** Exit codes that count as success. @default [0] */
   readonly okExitCodes?: readonly number[];
   /** Receives combined output line by line while the command runs (all of it, whatever `maxOutputBytes` says). */

@@ -36,8 +36,10 @@ export interface RetryOptions extends RetryPolicy {
   retryIf?: (error: KitError) => boolean;
 }
 
-type Settings = Required<Omit<RetryPolicy, "deadlineMs" | "onRetry">> &
-  Pick<RetryPolicy, "deadlineMs" | "onRetry">;
+type Settings = Required<Omit<RetryPolicy, "deadlineMs" | "onRetry">> & {
+  readonly deadlineMs: number | undefined;
+  readonly onRetry: RetryPolicy["onRetry"] | undefined;
+};
 
 /**
  * p-retry moves failures around as thrown `Error`s; a `KitError` rides inside this carrier so the original value

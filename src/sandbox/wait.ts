@@ -68,8 +68,8 @@ export function waitForState(
 export function failed(info: SandboxInfo): KitError {
   return kitError.sandboxFailed(info.state, {
     sandboxId: info.id,
-    ...(info.errorReason ? { reason: info.errorReason } : {}),
-    ...(info.recoverable === undefined ? {} : { recoverable: info.recoverable }),
+    reason: info.errorReason || undefined,
+    recoverable: info.recoverable,
   });
 }
 

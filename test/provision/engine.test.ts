@@ -12,11 +12,16 @@ import {
 import type { ProvisionEvent, ProvisionStep } from "../../src/provision/types.js";
 import { createFakeExec } from "./fake-exec.js";
 
-const step = (name: string, extra: Partial<ProvisionStep> = {}): ProvisionStep => ({
+/** A step without a check: it runs every time. */
+const uncheckedStep = (name: string): ProvisionStep => ({
   name,
   description: `do ${name}`,
   command: `run-${name}`,
   timeoutMs: 1_000,
+});
+
+const step = (name: string, extra: Partial<ProvisionStep> = {}): ProvisionStep => ({
+  ...uncheckedStep(name),
   check: `check-${name}`,
   ...extra,
 });
@@ -39,11 +44,7 @@ function recipe(
 describe("probe script", () => {
   it("reads every check's exit status and every report's output back from a real sh", () => {
     const nonce = newNonce();
-    const steps = [
-      step("a", { check: "true" }),
-      step("b", { check: "exit 3" }),
-      step("c", { check: undefined }),
-    ];
+    const steps = [step("a", { check: "true" }), step("b", { check: "exit 3" }), uncheckedStep("c")];
     const reports = {
       info: "printf 'x\\ny'",
       empty: "true",
@@ -113,7 +114,7 @@ describe("applyRecipe", () => {
 
   it("runs steps without a check every time", async () => {
     const fake = createFakeExec({ check: () => true, report: () => ({ output: "x" }) });
-    await applyRecipe(fake.exec, recipe([step("a"), step("always", { check: undefined })]));
+    await applyRecipe(fake.exec, recipe([step("a"), uncheckedStep("always")]));
     expect(fake.stepCommands()).toEqual(["run-always"]);
   });
 

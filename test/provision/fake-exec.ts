@@ -20,7 +20,7 @@ export interface FakeHandlers {
 
 export interface RecordedCall {
   readonly command: string;
-  readonly options?: ExecOptions;
+  readonly options: ExecOptions | undefined;
   /** True for the engine's probe/report scripts. */
   readonly probe: boolean;
 }

@@ -14,7 +14,7 @@ function setup(handlers: FakeHandlers = {}, memoryGiB = 1) {
 }
 
 const reports =
-  (answers: Record<string, string>): FakeHandlers["report"] =>
+  (answers: Record<string, string>): NonNullable<FakeHandlers["report"]> =>
   (name) => ({ output: answers[name] ?? "" });
 
 describe("maxOldSpaceMiB", () => {

@@ -152,7 +152,7 @@ function mapByName(
     const reason = failed[3]?.trim();
     return kitError.sandboxFailed(failed[2] ?? "error", {
       sandboxId: failed[1],
-      ...(reason && reason !== "undefined" ? { reason } : {}),
+      reason: reason && reason !== "undefined" ? reason : undefined,
       cause,
     });
   }

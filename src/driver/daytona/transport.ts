@@ -94,7 +94,8 @@ function applyScope(config: RequestConfigLike, lifetime: AbortSignal): void {
   const signals = [config.signal, scope?.signal, lifetime].filter(
     (signal): signal is AbortSignal => signal !== undefined,
   );
-  config.signal = signals.length === 1 ? signals[0] : AbortSignal.any(signals);
+  // The driver's lifetime signal is always there: alone, it is the request's signal.
+  config.signal = signals.length === 1 ? lifetime : AbortSignal.any(signals);
   const left = scope?.remainingMs() ?? Number.POSITIVE_INFINITY;
   const own =
     typeof config.timeout === "number" && config.timeout > 0 ? config.timeout : Number.POSITIVE_INFINITY;

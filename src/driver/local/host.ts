@@ -88,7 +88,11 @@ export interface HostRun {
 export function runHost(
   command: string,
   args: readonly string[],
-  options: { onLine?: (line: string) => void; signal?: AbortSignal; env?: NodeJS.ProcessEnv } = {},
+  options: {
+    onLine?: (line: string) => void;
+    signal?: AbortSignal | undefined;
+    env?: NodeJS.ProcessEnv;
+  } = {},
 ): Promise<HostRun> {
   return new Promise((resolvePromise) => {
     let stdout = "";

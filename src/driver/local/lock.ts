@@ -10,7 +10,7 @@ import { pidExists } from "./host.js";
 /** Options of {@link withFileLock}. */
 export interface FileLockOptions {
   /** Aborts the wait for the lock. */
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
   /** Called once when the lock is busy and this process starts waiting. */
   readonly onWait?: (holderPid: number) => void;
   /** How often to try again, in milliseconds. @default 200 */
