@@ -84,6 +84,11 @@ export interface RateLimitedError extends KitErrorBase {
   readonly kind: "RateLimited";
   /** How long the server asked us to wait, from `Retry-After` / `Retry-After-*`. */
   readonly retryAfterMs?: number;
+  /**
+   * The wait per throttler that refused the request, from Daytona's `Retry-After-<throttler>` headers
+   * (e.g. `{ "sandbox-create": 12000 }`); absent when the answer named none.
+   */
+  readonly throttlers?: Readonly<Record<string, number>>;
 }
 /** An operation or wait ran past its deadline. */
 export interface TimeoutError extends KitErrorBase {
@@ -273,8 +278,19 @@ export const kitError = {
       false,
       { attempts },
     ),
-  rateLimited: (message: string, retryAfterMs?: number, cause?: unknown) =>
-    make("RateLimited", message, true, { retryAfterMs, cause }),
+  rateLimited: (
+    message: string,
+    retryAfterMs?: number,
+    cause?: unknown,
+    throttlers?: Readonly<Record<string, number>>,
+  ) =>
+    make("RateLimited", message, true, {
+      retryAfterMs,
+      cause,
+      ...(throttlers && Object.keys(throttlers).length > 0
+        ? { throttlers: Object.freeze({ ...throttlers }) }
+        : {}),
+    }),
   timeout: (operation: string, afterMs?: number, cause?: unknown, retryable = true) =>
     make(
       "Timeout",

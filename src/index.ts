@@ -123,6 +123,8 @@ export {
   retryDelayMs,
   retryResult,
 } from "./policy/retry.js";
+export type { RetryQuota, RetryQuotaOptions } from "./policy/retry-quota.js";
+export type { ThrottlingOptions } from "./policy/throttling.js";
 // Provisioners.
 export {
   type AllOptions,

@@ -5,22 +5,23 @@
  */
 import { setMaxListeners } from "node:events";
 import { err, errAsync, ok, okAsync, type Result, ResultAsync } from "neverthrow";
-import { type KitOptions, type ResolvedConfig, type ResolvedDriver, resolveConfig } from "./config.js";
+import { type KitOptions, type ResolvedConfig, resolveConfig } from "./config.js";
 import { createDaytonaDriver } from "./driver/daytona/index.js";
 import { createLocalDriver } from "./driver/local/index.js";
 import { withRetries } from "./driver/retrying.js";
 import { withCallScopes } from "./driver/scoped.js";
 import { withSerializedLifecycle } from "./driver/serialized.js";
+import { withThrottling } from "./driver/throttled.js";
 import type { SandboxDriver, SandboxInfo } from "./driver/types.js";
 import type { KitError } from "./errors.js";
 import { withScope } from "./policy/deadline.js";
 import { createRegionFallback } from "./policy/region.js";
+import { createKitThrottling } from "./policy/throttling.js";
 import { type EnsureRequest, ensureSandbox } from "./sandbox/ensure.js";
 import { createSandboxHandle, type KitSandbox } from "./sandbox/handle.js";
-import { checkProjectId, projectLabel } from "./sandbox/project.js";
 import { createSandboxRegistry } from "./sandbox/registry.js";
 import { systemClock, type WaitClock } from "./sandbox/wait.js";
-import { checkSandboxId } from "./validate/identifiers.js";
+import { checkProjectId, checkSandboxId } from "./validate/identifiers.js";
 import { checkEnsureRequest, checkListQuery } from "./validate/kit-requests.js";
 
 /** The entry point: sandboxes for projects, on Daytona or on this machine. */
@@ -67,21 +68,30 @@ export interface KitInternals {
  * ```
  */
 export function createKit(options: KitOptions = {}, internals: KitInternals = {}): Kit {
-  // The options are read once, by resolveConfig; from here on only `resolved` is.
+  // Everything (targets included) is checked in resolveConfig before any option is read here.
   const config = resolveConfig(options);
   if (config.isErr()) return unconfiguredKit(config.error);
   const resolved = config.value;
-  const { clock = systemClock, pollMs } = internals;
+  const list = resolved.targets;
 
-  const base = buildDriver(resolved.driver);
+  const base = buildDriver(options, resolved, list);
   // dispose() fires it: every call in flight settles Aborted, and every later call is Aborted at once.
   const lifetime = new AbortController();
   // One listener per call in flight: many parallel calls are normal, not a leak.
   setMaxListeners(0, lifetime.signal);
-  const driver = withCallScopes(withSerializedLifecycle(withRetries(base, resolved.retry)), {
-    lifetime: lifetime.signal,
-    defaultMs: resolved.timeouts.lifecycleMs,
-  });
+  // Coordinated backoff belongs to Daytona's throttlers: the local driver is never rate-limited.
+  const throttling =
+    base.name === "daytona"
+      ? createKitThrottling(options.throttling, options.retry ?? {}, lifetime.signal)
+      : undefined;
+  const gated = throttling ? withThrottling(base, throttling.gate, throttling.quota) : base;
+  const driver = withCallScopes(
+    withSerializedLifecycle(withRetries(gated, options.retry ?? {}, throttling?.quota)),
+    {
+      lifetime: lifetime.signal,
+      defaultMs: resolved.timeouts.lifecycleMs,
+    },
+  );
   /** One deadline for a whole public call: every request, poll and retry wait inside it. */
   const scoped = <T>(
     operation: string,
@@ -93,10 +103,10 @@ export function createKit(options: KitOptions = {}, internals: KitInternals = {}
     lifetime.abort();
     await driver.dispose();
   };
-  const project = projectLabel(resolved.projectLabel);
-  const registry = createSandboxRegistry(driver, project);
+  const registry = createSandboxRegistry(driver, resolved.projectLabel);
   // Local sandboxes live in one place; every other driver gets the ordered target list.
-  const regions = createRegionFallback(driver.name === "local" ? ["local"] : resolved.targets);
+  const regions = createRegionFallback(driver.name === "local" ? ["local"] : list);
+  const clock = internals.clock ?? systemClock;
   const inFlight = new Map<string, ResultAsync<KitSandbox, KitError>>();
 
   const handleFor = (info: SandboxInfo) =>
@@ -104,11 +114,13 @@ export function createKit(options: KitOptions = {}, internals: KitInternals = {}
       {
         driver,
         registry,
-        fs: resolved.fs,
+        root: resolved.root,
+        uploadCapBytes: resolved.uploadCapBytes,
+        ...(options.batch ? { batch: options.batch } : {}),
         execTimeoutMs: resolved.timeouts.execMs,
         lifecycleTimeoutMs: resolved.timeouts.lifecycleMs,
-        onDispose: resolved.onDispose,
-        project,
+        onDispose: options.onDispose ?? "keep",
+        projectLabel: resolved.projectLabel,
       },
       info,
     );
@@ -122,19 +134,18 @@ export function createKit(options: KitOptions = {}, internals: KitInternals = {}
       // Single flight: one ensure per project at a time in this process; later callers share its result.
       const running = inFlight.get(request.projectId);
       if (running) return running;
-      // checkEnsureRequest refused a timeout that is not 1 to 2³¹−1 ms.
-      const timeoutMs = request.timeoutMs ?? resolved.timeouts.ensureMs;
       const deps = {
         driver,
         registry,
         regions,
-        retry: resolved.retry,
+        retry: options.retry ?? {},
         clock,
-        project,
+        labelKey: resolved.projectLabel,
         defaultImage: resolved.defaultImage,
-        timeoutMs,
-        pollMs,
+        timeoutMs: resolved.timeouts.ensureMs,
+        ...(internals.pollMs === undefined ? {} : { pollMs: internals.pollMs }),
       };
+      const timeoutMs = validTimeout(request.timeoutMs) ?? resolved.timeouts.ensureMs;
       const work = scoped(`ensure sandbox for project ${request.projectId}`, timeoutMs, request.signal, () =>
         ensureSandbox(deps, request),
       );
@@ -154,7 +165,7 @@ export function createKit(options: KitOptions = {}, internals: KitInternals = {}
       const { projectId } = checked.value;
       const labels = {
         ...checked.value.labels,
-        ...(projectId === undefined ? {} : project.labelsFor(projectId)),
+        ...(projectId === undefined ? {} : { [resolved.projectLabel]: projectId }),
       };
       return scoped("list sandboxes", resolved.timeouts.lifecycleMs, undefined, () =>
         driver.list(Object.keys(labels).length > 0 ? { labels } : {}),
@@ -193,15 +204,32 @@ export function createKit(options: KitOptions = {}, internals: KitInternals = {}
   return kit;
 }
 
-function buildDriver(choice: ResolvedDriver): SandboxDriver {
-  switch (choice.kind) {
-    case "custom":
-      return choice.driver;
-    case "daytona":
-      return createDaytonaDriver(choice.options);
-    case "local":
-      return createLocalDriver(choice.options);
+function buildDriver(
+  options: KitOptions,
+  resolved: ResolvedConfig,
+  targets: readonly string[],
+): SandboxDriver {
+  if (typeof options.driver === "object") return options.driver;
+  if (resolved.driverKind === "daytona") {
+    return createDaytonaDriver({
+      targets,
+      ...(resolved.apiKey === undefined ? {} : { apiKey: resolved.apiKey }),
+      ...(resolved.apiUrl === undefined ? {} : { apiUrl: resolved.apiUrl }),
+      ...(options.daytonaClients ? { clients: options.daytonaClients } : {}),
+      ...(options.useDeprecatedPolling === undefined
+        ? {}
+        : { useDeprecatedPolling: options.useDeprecatedPolling }),
+    });
   }
+  return createLocalDriver({
+    ...(options.localHome === undefined ? {} : { home: options.localHome }),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
+}
+
+/** A caller's timeout when it is a usable one; anything else is left to the validation inside the call. */
+function validTimeout(value: unknown): number | undefined {
+  return typeof value === "number" && value > 0 && Number.isFinite(value) ? value : undefined;
 }
 
 /** Every caller of one in-flight operation gets the same settled Result; `done` runs once it settles. */

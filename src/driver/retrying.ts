@@ -14,6 +14,7 @@
 import { ResultAsync } from "neverthrow";
 import type { KitError } from "../errors.js";
 import { type RetryPolicy, retryResult } from "../policy/retry.js";
+import type { RetryQuota } from "../policy/retry-quota.js";
 import { converge } from "./converge.js";
 import type { SandboxDriver } from "./types.js";
 
@@ -33,10 +34,17 @@ export function certainlyNotProcessed(error: KitError): boolean {
   return NOT_SENT.test(text);
 }
 
-/** Wraps `driver` so its idempotent calls are retried under `policy`. */
-export function withRetries(driver: SandboxDriver, policy: RetryPolicy = {}): SandboxDriver {
+/**
+ * Wraps `driver` so its idempotent calls are retried under `policy`; with a `quota`, every retry also spends from
+ * that shared budget (none once it is empty).
+ */
+export function withRetries(
+  driver: SandboxDriver,
+  policy: RetryPolicy = {},
+  quota?: RetryQuota,
+): SandboxDriver {
   const retry = <T>(operation: string, run: () => ResultAsync<T, KitError>, signal?: AbortSignal) =>
-    retryResult(operation, () => run(), { ...policy, ...(signal ? { signal } : {}) });
+    retryResult(operation, () => run(), { ...policy, quota, ...(signal ? { signal } : {}) });
   const get = (id: string) => retry("get sandbox", () => driver.get(id));
   const lifecycle =
     (verb: "start" | "stop" | "delete") => (id: string, wait: { timeoutMs: number; signal?: AbortSignal }) =>
@@ -64,6 +72,7 @@ export function withRetries(driver: SandboxDriver, policy: RetryPolicy = {}): Sa
         ...policy,
         ...(request.signal ? { signal: request.signal } : {}),
         retryIf: certainlyNotProcessed,
+        quota,
       }),
     previewLink: (id, port) => retry("preview link", () => driver.previewLink(id, port)),
     dispose: () => driver.dispose(),

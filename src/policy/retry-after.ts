@@ -55,6 +55,27 @@ export function parseRetryAfter(headers: HeaderBag | undefined, nowMs: number): 
   return largest;
 }
 
+/**
+ * The wait per throttler named in Daytona's `Retry-After-<throttler>` headers, in milliseconds (names
+ * lower-cased; values read as in {@link parseRetryAfter}). The generic `Retry-After` names no throttler.
+ *
+ * @example
+ * ```ts
+ * retryAfterByThrottler({ "Retry-After": "2", "Retry-After-sandbox-create": "5" }, Date.now()); // { "sandbox-create": 5000 }
+ * ```
+ */
+export function retryAfterByThrottler(headers: HeaderBag | undefined, nowMs: number): Record<string, number> {
+  const waits: Record<string, number> = {};
+  if (headers === undefined || headers === null) return waits;
+  for (const [name, raw] of Object.entries(headers)) {
+    const lower = name.toLowerCase();
+    if (lower === "retry-after" || !isRetryAfterName(name) || raw === undefined) continue;
+    const wait = parseRetryAfter({ "retry-after": raw }, nowMs);
+    if (wait !== undefined) waits[lower.slice("retry-after-".length)] = wait;
+  }
+  return waits;
+}
+
 function isRetryAfterName(name: string): boolean {
   const lower = name.toLowerCase();
   return (

@@ -13,6 +13,7 @@ import {
   retryDelayMs,
 } from "./backoff.js";
 import { type CallScope, currentScope } from "./deadline.js";
+import type { RetryQuota } from "./retry-quota.js";
 import { realSleep, type SleepOutcome, sleepUnlessAborted } from "./sleep.js";
 
 export type { BackoffPolicy, RetryInfo, RetryPolicy } from "./backoff.js";
@@ -34,6 +35,8 @@ export interface RetryOptions extends RetryPolicy {
    * (e.g. exec retries only failures the server certainly did not act on).
    */
   retryIf?: (error: KitError) => boolean;
+  /** A retry budget shared with other calls: each retry spends from it; none is made once it is empty. */
+  quota?: RetryQuota | undefined;
 }
 
 type Settings = Required<Omit<RetryPolicy, "deadlineMs" | "onRetry">> & {
@@ -84,7 +87,16 @@ export function retryResult<T>(
   const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
   const retryIf = options.retryIf ?? (() => true);
   return new ResultAsync(
-    retryLoop(operation, run, settings.value, signal, options.idempotent ?? true, scope, retryIf),
+    retryLoop(
+      operation,
+      run,
+      settings.value,
+      signal,
+      options.idempotent ?? true,
+      scope,
+      retryIf,
+      options.quota,
+    ),
   );
 }
 
@@ -96,14 +108,17 @@ async function retryLoop<T>(
   idempotent: boolean,
   scope: CallScope | undefined,
   retryIf: (error: KitError) => boolean,
+  quota: RetryQuota | undefined,
 ): Promise<Result<T, KitError>> {
   if (signal?.aborted) return err(kitError.aborted(operation, signal.reason));
   const startedAt = settings.now();
   let success: { value: T } | undefined;
+  let spent: number | undefined;
 
   const attemptOnce = async (attempt: number): Promise<T> => {
     const result = await runSafely(operation, run, attempt);
     if (result.isErr()) throw new ErrCarrier(result.error);
+    quota?.succeeded(spent);
     success = { value: result.value };
     return result.value;
   };
@@ -125,6 +140,11 @@ async function retryLoop<T>(
       if (delayMs >= remainingMs) return false;
     }
     if (scope !== undefined && delayMs >= scope.remainingMs()) return false;
+    if (quota !== undefined) {
+      const cost = quota.acquire(error);
+      if (cost === undefined) return false;
+      spent = cost;
+    }
     notify(settings.onRetry, { operation, attempt: attemptNumber, delayMs, error });
     let outcome: SleepOutcome;
     try {

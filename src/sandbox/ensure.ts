@@ -11,7 +11,7 @@ import type { CreateSandboxSpec, SandboxDriver, SandboxInfo, SandboxResources } 
 import { type KitError, kitError } from "../errors.js";
 import type { RegionFallback } from "../policy/region.js";
 import { type RetryPolicy, retryResult } from "../policy/retry.js";
-import type { ProjectLabel } from "./project.js";
+import { checkProjectId as validateProjectId } from "../validate/identifiers.js";
 import type { SandboxRegistry } from "./registry.js";
 import { FAILED_STATES, failed, GONE_STATES, type WaitClock, waitForState } from "./wait.js";
 
@@ -41,23 +41,27 @@ export interface EnsureDeps {
   readonly regions: RegionFallback;
   readonly retry: RetryPolicy;
   readonly clock: WaitClock;
-  readonly project: ProjectLabel;
+  readonly labelKey: string;
   readonly defaultImage: string;
-  /** This ensure's deadline: the request's `timeoutMs`, else the kit's. */
   readonly timeoutMs: number;
-  /** Poll interval of state waits. @default the wait's own */
-  readonly pollMs?: number | undefined;
+  /** Poll interval of state waits. */
+  readonly pollMs?: number;
 }
 
 const STARTABLE = new Set(["stopped", "paused", "archived"]);
 const STARTED = new Set(["started"]);
 
-/**
- * Finds, starts or creates the project's sandbox and returns it `started`. The kit checked `request` whole
- * (`checkEnsureRequest`) and shares one call per project; neither happens again here.
- */
+/** Checks a project id before anything is sent. */
+export function checkProjectId(projectId: unknown): KitError | undefined {
+  const checked = validateProjectId(projectId);
+  return checked.isErr() ? checked.error : undefined;
+}
+
+/** Finds, starts or creates the project's sandbox and returns it `started`. No single flight here: see the kit. */
 export function ensureSandbox(deps: EnsureDeps, request: EnsureRequest): ResultAsync<SandboxInfo, KitError> {
-  const { timeoutMs } = deps;
+  const invalid = checkProjectId(request.projectId) ?? checkSource(request);
+  if (invalid) return errAsync(invalid);
+  const timeoutMs = request.timeoutMs ?? deps.timeoutMs;
   const deadline = deps.clock.now() + timeoutMs;
   const left = () => Math.max(1, deadline - deps.clock.now());
   const signal = request.signal;
@@ -69,14 +73,14 @@ export function ensureSandbox(deps: EnsureDeps, request: EnsureRequest): ResultA
     return waitForState(deps.driver, info.id, STARTED, {
       timeoutMs: left(),
       clock: deps.clock,
-      signal,
-      pollMs: deps.pollMs,
+      ...opt(signal),
+      ...(deps.pollMs === undefined ? {} : { pollMs: deps.pollMs }),
     });
   };
 
   const findByLabel = (): ResultAsync<SandboxInfo | undefined, KitError> =>
     deps.driver
-      .list({ labels: deps.project.labelsFor(request.projectId) })
+      .list({ labels: { [deps.labelKey]: request.projectId } })
       .map((found) => pickBest(found.filter((s) => !GONE_STATES.has(s.state))));
 
   const createOnce = (): ResultAsync<SandboxInfo, KitError> =>
@@ -124,7 +128,7 @@ function createSpec(
     ...(request.snapshot === undefined
       ? { image: request.image ?? deps.defaultImage }
       : { snapshot: request.snapshot }),
-    labels: { ...request.labels, ...deps.project.labelsFor(request.projectId) },
+    labels: { ...(request.labels ?? {}), [deps.labelKey]: request.projectId },
     ...(request.envVars === undefined ? {} : { envVars: request.envVars }),
     ...(request.resources === undefined ? {} : { resources: request.resources }),
     ...(request.autoStopMinutes === undefined ? {} : { autoStopMinutes: request.autoStopMinutes }),
@@ -137,6 +141,19 @@ function createSpec(
 function pickBest(found: readonly SandboxInfo[]): SandboxInfo | undefined {
   const rank = (s: SandboxInfo) => (s.state === "started" ? 0 : FAILED_STATES.has(s.state) ? 2 : 1);
   return [...found].sort((a, b) => rank(a) - rank(b) || a.id.localeCompare(b.id))[0];
+}
+
+function checkSource(request: EnsureRequest): KitError | undefined {
+  if (request.image !== undefined && request.snapshot !== undefined) {
+    return kitError.invalidArgument("snapshot", "Pass either image or snapshot, not both.");
+  }
+  if (request.timeoutMs !== undefined && !(request.timeoutMs > 0)) {
+    return kitError.invalidArgument(
+      "timeoutMs",
+      `timeoutMs must be a positive number, got ${request.timeoutMs}.`,
+    );
+  }
+  return undefined;
 }
 
 function opt(signal: AbortSignal | undefined): { signal?: AbortSignal } {

@@ -216,6 +216,25 @@ describe("mapDaytonaError: Retry-After", () => {
     const thrown = sdkError("DaytonaRateLimitError", "Rate limit exceeded", 429, { headers });
     expect(mapDaytonaError(thrown, context)).toMatchObject({ retryAfterMs: 7000 });
   });
+
+  it("names the throttlers that refused the request, each with its own wait", () => {
+    const thrown = sdkError("DaytonaRateLimitError", "ThrottlerException: Too Many Requests", 429, {
+      headers: { "retry-after": "2", "retry-after-sandbox-create": "12", "Retry-After-authenticated": "1" },
+    });
+    const error = mapDaytonaError(thrown, context);
+    expect(error).toMatchObject({
+      kind: "RateLimited",
+      retryAfterMs: 12_000,
+      throttlers: { "sandbox-create": 12_000, authenticated: 1_000 },
+    });
+  });
+
+  it("leaves throttlers out when only the generic Retry-After came", () => {
+    const thrown = sdkError("DaytonaRateLimitError", "Rate limit exceeded", 429, {
+      headers: { "retry-after": "2" },
+    });
+    expect("throttlers" in mapDaytonaError(thrown, context)).toBe(false);
+  });
 });
 
 describe("mapDaytonaError: secrets", () => {

@@ -17,7 +17,7 @@ async function existingSandbox() {
 }
 
 describe("retries of idempotent calls", () => {
-  it("waits exactly the Retry-After of a 429 (fake time) and then succeeds", async () => {
+  it("waits the Retry-After of a 429 plus the gate's jitter (fake time) and then succeeds", async () => {
     const { kit, clock, sandbox } = await existingSandbox();
     const before = env.emulator.count("GET /sandbox/:id");
     env.emulator.faults.inject("GET /sandbox/:id", {
@@ -27,7 +27,8 @@ describe("retries of idempotent calls", () => {
     });
     const got = await kit.get(sandbox.id);
     expect(got.isOk()).toBe(true);
-    expect(clock.sleeps).toEqual([2000]);
+    // The class's pause: Retry-After 2 s plus jitter (random 0.5 × 20% of the wait), never less than the server asked.
+    expect(clock.sleeps).toEqual([2200]);
     expect(env.emulator.count("GET /sandbox/:id") - before).toBe(2);
   });
 

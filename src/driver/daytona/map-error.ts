@@ -6,6 +6,7 @@
  */
 import { isKitError, type KitError, kitError } from "../../errors.js";
 import { parseRetryAfter } from "../../policy/retry.js";
+import { retryAfterByThrottler } from "../../policy/retry-after.js";
 import { redact } from "./redact.js";
 
 /** What the mapper needs to know about the call that failed. */
@@ -101,7 +102,8 @@ function mapByStatus(
   context: ErrorContext,
   cause: unknown,
 ): KitError {
-  const retryAfterMs = parseRetryAfter(headerRecord(headers), (context.now ?? Date.now)());
+  const now = (context.now ?? Date.now)();
+  const retryAfterMs = parseRetryAfter(headerRecord(headers), now);
   switch (status) {
     case 400:
     case 410:
@@ -130,7 +132,12 @@ function mapByStatus(
     case 409:
       return kitError.conflict(message, cause);
     case 429:
-      return kitError.rateLimited(`Rate limited by Daytona: ${message}`, retryAfterMs, cause);
+      return kitError.rateLimited(
+        `Rate limited by Daytona: ${message}`,
+        retryAfterMs,
+        cause,
+        retryAfterByThrottler(headerRecord(headers), now),
+      );
     default:
       if (status >= 500) return kitError.transient(message, { status, retryAfterMs, cause });
       return kitError.unexpected(`${context.operation} failed with HTTP ${status}: ${message}`, {

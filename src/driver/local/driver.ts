@@ -68,9 +68,9 @@ import { sweepInterruptedWrites } from "./temp-sweep.js";
 /** Options of {@link createLocalDriver}. */
 export interface LocalDriverOptions {
   /** Where images and sandboxes live. @default $DAYTONA_KIT_HOME, else ~/.cache/daytona-kit */
-  readonly home?: string | undefined;
+  readonly home?: string;
   /** Progress lines of long steps (building a base image). @default concise lines on stderr */
-  readonly onProgress?: ((line: string) => void) | undefined;
+  readonly onProgress?: (line: string) => void;
   /** Structured progress of image builds (takes precedence over `onProgress`). */
   readonly onImageProgress?: (event: ImageProgress) => void;
   /** Debian mirror for image builds. @default $DAYTONA_KIT_DEBIAN_MIRROR, else the host's apt sources */

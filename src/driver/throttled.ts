@@ -1,0 +1,147 @@
+/**
+ * A driver decorator that sends every control-plane call through the kit's {@link ThrottleGate}: a 429 pauses the
+ * whole throttler class (not just the call that met it), and waiting calls are released one probe at a time,
+ * then spread out.
+ *
+ * Reads and label updates that met a 429 are sent again through the gate here, while the shared retry quota
+ * lasts and the call's deadline allows: a 429 means the server did nothing, and the gate already waited the
+ * server's time. create/start/stop/delete are never resent here (their driver calls also wait for a state, so a
+ * 429 may come from a poll after the request was accepted); they pause the class and return the error to the
+ * layers that know how to repeat them safely (ensure's lookup-before-create, converge).
+ * Toolbox calls (files, exec) go to Daytona's proxy, outside the API's throttlers, and pass straight through.
+ * @module
+ */
+import { err, type Result, ResultAsync } from "neverthrow";
+import { type KitError, kitError } from "../errors.js";
+import { currentScope } from "../policy/deadline.js";
+import type { RetryQuota } from "../policy/retry-quota.js";
+import {
+  type GateOutcome,
+  isPermit,
+  type ThrottleGate,
+  type ThrottlerClass,
+} from "../policy/throttle-gate.js";
+import type { SandboxDriver } from "./types.js";
+
+const READ: readonly ThrottlerClass[] = ["authenticated"];
+const CREATE: readonly ThrottlerClass[] = ["sandbox-create", "authenticated"];
+const LIFECYCLE: readonly ThrottlerClass[] = ["sandbox-lifecycle", "authenticated"];
+
+/** What the gate learns from a call's result. */
+export function gateOutcome(
+  result: Result<unknown, KitError>,
+  classes: readonly ThrottlerClass[],
+): GateOutcome {
+  if (result.isOk()) return { kind: "answered" };
+  const error = result.error;
+  if (error.kind === "RateLimited") return { kind: "throttled", waits: pauseWaits(error, classes) };
+  if (error.kind === "Aborted" || (error.kind === "Timeout" && error.afterMs !== undefined)) {
+    return { kind: "unknown" };
+  }
+  if (error.kind === "Transient" && error.status === undefined) return { kind: "unknown" };
+  return { kind: "answered" };
+}
+
+/**
+ * The classes a 429 pauses: those the server named in `Retry-After-<throttler>` (an unknown name pauses the
+ * call's own classes), else the call's most specific class for the generic `Retry-After` (1 s without one).
+ */
+function pauseWaits(
+  error: KitError & { kind: "RateLimited" },
+  classes: readonly ThrottlerClass[],
+): Record<string, number> {
+  const named = error.throttlers ?? {};
+  const waits: Record<string, number> = {};
+  for (const [name, waitMs] of Object.entries(named)) {
+    if (classes.includes(name)) waits[name] = Math.max(waits[name] ?? 0, waitMs);
+    else for (const cls of classes) waits[cls] = Math.max(waits[cls] ?? 0, waitMs);
+  }
+  if (Object.keys(waits).length === 0) waits[classes[0] ?? "authenticated"] = error.retryAfterMs ?? 1_000;
+  return waits;
+}
+
+/** Wraps `driver` so its control-plane calls pass the gate; `quota` bounds the resends of a 429. */
+export function withThrottling(
+  driver: SandboxDriver,
+  gate: ThrottleGate,
+  quota: RetryQuota | undefined,
+): SandboxDriver {
+  const once = async <T>(
+    classes: readonly ThrottlerClass[],
+    operation: string,
+    run: () => ResultAsync<T, KitError>,
+  ): Promise<Result<T, KitError>> => {
+    const scope = currentScope();
+    const permit = await gate.acquire(classes, {
+      ...(scope ? { signal: scope.signal, deadlineMs: scope.remainingMs() } : {}),
+    });
+    if (!isPermit(permit)) {
+      if (permit.kind === "aborted") return err(scope ? scope.error() : kitError.aborted(operation));
+      return err(
+        kitError.rateLimited(
+          `${operation}: Daytona paused these requests for ${permit.waitMs} ms, past the call's deadline.`,
+          permit.waitMs,
+        ),
+      );
+    }
+    let result: Result<T, KitError>;
+    try {
+      result = await run();
+    } catch (cause) {
+      permit.release({ kind: "unknown" });
+      return err(kitError.unexpected(`${operation} threw: ${String(cause)}`, { cause }));
+    }
+    permit.release(gateOutcome(result, classes));
+    return result;
+  };
+
+  /** Sends again after a 429, through the gate, while the quota lasts. */
+  const resending = <T>(
+    classes: readonly ThrottlerClass[],
+    operation: string,
+    run: () => ResultAsync<T, KitError>,
+  ): ResultAsync<T, KitError> =>
+    new ResultAsync(
+      (async () => {
+        let spent: number | undefined;
+        for (;;) {
+          const result = await once(classes, operation, run);
+          if (result.isOk()) {
+            quota?.succeeded(spent);
+            return result;
+          }
+          if (result.error.kind !== "RateLimited" || currentScope()?.ended()) return result;
+          const cost = quota === undefined ? 0 : quota.acquire(result.error);
+          if (cost === undefined) return result;
+          spent = cost;
+        }
+      })(),
+    );
+  const gated = <T>(
+    classes: readonly ThrottlerClass[],
+    operation: string,
+    run: () => ResultAsync<T, KitError>,
+  ): ResultAsync<T, KitError> => new ResultAsync(once(classes, operation, run));
+
+  return {
+    name: driver.name,
+    create: (spec) => gated(CREATE, "create sandbox", () => driver.create(spec)),
+    get: (id) => resending(READ, "get sandbox", () => driver.get(id)),
+    list: (query) => resending(READ, "list sandboxes", () => driver.list(query)),
+    start: (id, wait) => gated(LIFECYCLE, "start sandbox", () => driver.start(id, wait)),
+    stop: (id, wait) => gated(LIFECYCLE, "stop sandbox", () => driver.stop(id, wait)),
+    delete: (id, wait) => gated(LIFECYCLE, "delete sandbox", () => driver.delete(id, wait)),
+    setLabels: (id, labels) => resending(READ, "set labels", () => driver.setLabels(id, labels)),
+    previewLink: (id, port) => resending(READ, "preview link", () => driver.previewLink(id, port)),
+    uploadFiles: (id, files, options) => driver.uploadFiles(id, files, options),
+    uploadLocalFile: (id, localPath, remotePath) => driver.uploadLocalFile(id, localPath, remotePath),
+    downloadFiles: (id, paths) => driver.downloadFiles(id, paths),
+    listFiles: (id, path) => driver.listFiles(id, path),
+    fileInfo: (id, path) => driver.fileInfo(id, path),
+    createFolder: (id, path, mode) => driver.createFolder(id, path, mode),
+    deleteFile: (id, path, recursive) => driver.deleteFile(id, path, recursive),
+    moveFile: (id, source, destination) => driver.moveFile(id, source, destination),
+    exec: (id, request) => driver.exec(id, request),
+    dispose: () => driver.dispose(),
+  };
+}
