@@ -20,6 +20,7 @@ export interface ResolvedOptions {
   readonly knownSnapshots: readonly string[];
   readonly commandResponder: CommandResponder | undefined;
   readonly clock: EmulatorClock;
+  readonly previewUrl: ((sandboxId: string, port: number) => string) | undefined;
 }
 
 /** Everything the route handlers share. Internal to the emulator. */

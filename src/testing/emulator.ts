@@ -5,6 +5,7 @@ import { FaultRegistry } from "./faults.js";
 import { fileHandlers } from "./handlers/files.js";
 import { processHandlers } from "./handlers/process.js";
 import { sandboxHandlers } from "./handlers/sandbox.js";
+import { unservedHandlers } from "./handlers/unserved.js";
 import { socketIoRoute } from "./pipeline.js";
 import { EmulatorRateLimiter } from "./rate-limits.js";
 import { RequestLog } from "./request-log.js";
@@ -111,6 +112,7 @@ function resolveOptions(options: DaytonaEmulatorOptions): ResolvedOptions {
     knownSnapshots: options.knownSnapshots ?? ["daytona-small", "daytona-medium", "daytona-large"],
     commandResponder: options.commandResponder,
     clock: options.clock ?? realClock,
+    previewUrl: options.previewUrl,
   };
 }
 
@@ -149,6 +151,8 @@ export function createDaytonaEmulator(options: DaytonaEmulatorOptions = {}): Day
     ...fileHandlers(ctx),
     ...processHandlers(ctx),
     socketIoRoute(ctx, resolved.apiUrl),
+    // Last: every other path under the API and the toolbox answers 501 naming the route.
+    ...unservedHandlers(ctx),
   ];
   let server: SetupServer | undefined;
 

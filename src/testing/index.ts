@@ -1,6 +1,8 @@
 /**
  * `@apex/daytona-kit/testing`: an emulator of Daytona's HTTP API (msw v2 handlers + in-memory state) that runs the
- * real `@daytonaio/sdk` in tests. msw is an optional peer dependency needed only by this entry.
+ * real `@daytonaio/sdk` in tests, and `startLocalDaytona`, the same emulator served over HTTP on 127.0.0.1 for
+ * clients in other processes. msw is an optional peer dependency needed only by this entry; `@hono/node-server`
+ * one needed only to serve.
  */
 export { defaultResponder } from "./default-responder.js";
 export {
@@ -19,6 +21,7 @@ export {
   throttlersOf,
 } from "./rate-limits.js";
 export { EMULATOR_ROUTES, type EmulatorRoute, isEmulatorRoute } from "./routes.js";
+export { type LocalDaytona, type LocalDaytonaOptions, startLocalDaytona } from "./serve/local-daytona.js";
 export { createSimulatedClock, type SimulatedClock, type SimulatedClockOptions } from "./simulated-clock.js";
 export { EmulatorState, type SeedSandbox } from "./state.js";
 export type {

@@ -40,7 +40,7 @@ function faultKind(fault: Fault): "status" | "connection" | "latency" {
 }
 
 /** True when the request carries `Authorization: Bearer <apiKey>`. */
-function isAuthorized(request: Request, apiKey: string): boolean {
+export function isAuthorized(request: Request, apiKey: string): boolean {
   return request.headers.get("authorization") === `Bearer ${apiKey}`;
 }
 

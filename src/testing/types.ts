@@ -279,4 +279,12 @@ export interface DaytonaEmulatorOptions {
    * simulated time). @default real time (`Date.now`, `setTimeout`)
    */
   clock?: EmulatorClock;
+  /**
+   * Builds the URL `GET /sandbox/:id/ports/:port/preview-url` answers (the local Daytona server points it back at
+   * itself). @default `https://<port>-<id>.<toolbox host>`
+   *
+   * @example
+   * createDaytonaEmulator({ previewUrl: (id, port) => `http://127.0.0.1:8080/preview/${id}/${port}/` });
+   */
+  previewUrl?: (sandboxId: string, port: number) => string;
 }

@@ -4,7 +4,16 @@
  * The temporary project links the repo's installed dependencies instead of downloading them again.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -89,6 +98,26 @@ describe("the packed package", () => {
       `import { createDaytonaEmulator } from "@apex/daytona-kit/testing"; console.log(typeof createDaytonaEmulator().clientConfig)`,
     ]);
     expect(out).toBe("function");
+  });
+
+  it("ships the daytona-kit bin (executable, with its shebang), which prints its usage", () => {
+    const bin = join(project, "node_modules/@apex/daytona-kit/dist/cli/daytona-kit.js");
+    expect(readFileSync(bin, "utf8").startsWith("#!/usr/bin/env node\n")).toBe(true);
+    expect(statSync(bin).mode & 0o111).not.toBe(0);
+    expect(node([bin, "--help"])).toContain("Usage: daytona-kit serve");
+  });
+
+  it("starts and closes a local Daytona from the testing entry loaded with require()", () => {
+    const out = node([
+      "-e",
+      `require("@apex/daytona-kit/testing").startLocalDaytona().then(async (r) => {
+        const local = r._unsafeUnwrap();
+        const res = await fetch(local.apiUrl + "/sandbox", { headers: { authorization: "Bearer " + local.apiKey } });
+        await local.close();
+        console.log(res.status, new URL(local.url).hostname);
+      })`,
+    ]);
+    expect(out).toBe("200 127.0.0.1");
   });
 
   it("does not load the Daytona SDK when the main entry is required", () => {

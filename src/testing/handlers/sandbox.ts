@@ -135,7 +135,7 @@ export function sandboxHandlers(ctx: EmulatorContext): RequestHandler[] {
         const domain = new URL(ctx.options.toolboxUrl).host;
         return HttpResponse.json<PortPreviewUrl>({
           sandboxId: box.id,
-          url: `https://${port}-${box.id}.${domain}`,
+          url: ctx.options.previewUrl?.(box.id, port) ?? `https://${port}-${box.id}.${domain}`,
           token: box.previewToken,
         });
       },

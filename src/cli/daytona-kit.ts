@@ -1,0 +1,125 @@
+#!/usr/bin/env node
+/**
+ * `daytona-kit serve [--port N] [--api-key K] [--cleanup]`: a local Daytona on 127.0.0.1 (see docs/local-daytona.md).
+ * Prints the URL and the environment a Daytona client needs; SIGTERM/SIGINT close it cleanly (exit 0).
+ * Usage errors exit 2.
+ */
+import { parseArgs } from "node:util";
+import { startLocalDaytona } from "../testing/serve/local-daytona.js";
+
+const USAGE = `Usage: daytona-kit serve [--port N] [--api-key KEY] [--cleanup]
+
+Serves Daytona's API (/api) and toolbox (/toolbox) on 127.0.0.1, backed by daytona-kit's
+in-memory emulator. Point any Daytona client at it with the printed environment.
+
+  --port N       TCP port, 0-65535 (default 0: any free port)
+  --api-key KEY  the key clients must send (default: a random key, printed)
+  --cleanup      on SIGTERM/SIGINT, delete the sandboxes created through the server
+  -h, --help     print this help
+`;
+
+/** A usage error: the message and the usage on stderr, exit code 2. */
+class UsageError extends Error {}
+
+interface ServeArgs {
+  readonly port: number;
+  readonly apiKey: string | undefined;
+  readonly cleanup: boolean;
+}
+
+/** Parses argv (without `node` and the script); `"help"` for -h/--help. Throws {@link UsageError}. */
+function parseServeArgs(argv: readonly string[]): ServeArgs | "help" {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      strict: true,
+      options: {
+        port: { type: "string" },
+        "api-key": { type: "string" },
+        cleanup: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const { values, positionals } = parsed;
+  if (values.help === true) return "help";
+  if (positionals.length !== 1 || positionals[0] !== "serve") {
+    throw new UsageError(
+      positionals.length === 0 ? "missing command (serve)" : `unknown command: ${positionals.join(" ")}`,
+    );
+  }
+  const rawPort = values.port;
+  let port = 0;
+  if (rawPort !== undefined) {
+    if (typeof rawPort !== "string" || !/^\d{1,5}$/.test(rawPort) || Number(rawPort) > 65535) {
+      throw new UsageError(`--port must be an integer from 0 to 65535, got ${JSON.stringify(rawPort)}`);
+    }
+    port = Number(rawPort);
+  }
+  const apiKey = values["api-key"];
+  if (apiKey !== undefined && (typeof apiKey !== "string" || !/^[\x21-\x7e]+$/.test(apiKey))) {
+    throw new UsageError("--api-key must be non-empty printable ASCII without spaces");
+  }
+  return { port, apiKey: typeof apiKey === "string" ? apiKey : undefined, cleanup: values.cleanup === true };
+}
+
+async function serve(args: ServeArgs): Promise<number> {
+  const started = await startLocalDaytona({
+    port: args.port,
+    cleanup: args.cleanup,
+    ...(args.apiKey !== undefined ? { apiKey: args.apiKey } : {}),
+  });
+  if (started.isErr()) {
+    process.stderr.write(`daytona-kit: ${started.error.message}\n`);
+    return started.error.kind === "InvalidArgument" ? 2 : 1;
+  }
+  const local = started.value;
+  const env = Object.entries(local.env()).map(([name, value]) => `${name}=${value}`);
+  process.stdout.write(
+    `Local Daytona (in-memory back end) listening on ${local.url}\n` +
+      `Point a Daytona client at it with:\n${env.join("\n")}\n`,
+  );
+  await new Promise<void>((resolve) => {
+    process.once("SIGTERM", resolve);
+    process.once("SIGINT", resolve);
+  });
+  // A second signal while closing ends the process at once.
+  process.once("SIGTERM", () => process.exit(143));
+  process.once("SIGINT", () => process.exit(130));
+  const { deleted } = await local.close();
+  const cleaned = args.cleanup ? `, deleted ${deleted.length} sandbox(es) it created` : "";
+  process.stdout.write(`Stopped (${local.emulator.count()} requests served${cleaned}).\n`);
+  return 0;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  let args: ServeArgs | "help";
+  try {
+    args = parseServeArgs(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`daytona-kit: ${error.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (args === "help") {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  return serve(args);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(
+      `daytona-kit: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exitCode = 1;
+  },
+);
