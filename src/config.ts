@@ -8,6 +8,7 @@ import type { SandboxDriver } from "./driver/types.js";
 import { type KitError, kitError } from "./errors.js";
 import { validateRoot } from "./fs/paths.js";
 import type { BatchOptions } from "./fs/types.js";
+import type { RegionFallbackReason } from "./policy/region.js";
 import type { RetryPolicy } from "./policy/retry.js";
 import { resolveTargets } from "./policy/targets.js";
 import type { ThrottlingOptions } from "./policy/throttling.js";
@@ -16,12 +17,14 @@ import { describeValue } from "./validate/describe.js";
 import {
   checkApiUrl,
   checkBatchOption,
+  checkFallbackOn,
   checkOptionFields,
   checkRetryPolicy,
   checkTargetsOption,
   checkTimeoutsOption,
 } from "./validate/kit-options.js";
 import { isPlainObject } from "./validate/options.js";
+import { checkSandboxNamePrefix, DEFAULT_SANDBOX_NAME_PREFIX } from "./validate/sandbox-name.js";
 import { checkString } from "./validate/strings.js";
 import { checkThrottlingOption } from "./validate/throttling.js";
 
@@ -48,6 +51,21 @@ export interface KitOptions {
   readonly apiUrl?: string;
   /** Region fallback order. @default `DAYTONA_TARGETS`, else `["us", "eu"]` */
   readonly targets?: readonly string[];
+  /**
+   * When `ensure` moves on to the next region besides "region not available to the organisation" (which always
+   * does). `"unavailable"`: also after a region's retries are spent on 5xx answers, server timeouts or connection
+   * errors. Off by default: a sandbox stays in the first region (data residency) unless you ask for availability.
+   * Safe against duplicates: every create carries the project's sandbox name, unique across regions.
+   * @default []
+   */
+  readonly fallbackOn?: readonly RegionFallbackReason[];
+  /**
+   * Start of every sandbox name `ensure` creates: the name is `<prefix><projectId>` (or a hashed form when that is
+   * too long or ambiguous; see docs/lifecycle.md). Names are what keeps one sandbox per project across processes,
+   * so every process of an application must use the same prefix. `""` is allowed.
+   * @default "apex-"
+   */
+  readonly sandboxNamePrefix?: string;
   /** Pre-built Daytona clients per target (for `@daytona/sdk`, or the emulator). */
   readonly daytonaClients?: Readonly<Record<string, DaytonaClientLike>>;
   /** Poll instead of opening socket.io connections. @default the SDK's default */
@@ -87,6 +105,10 @@ export interface ResolvedConfig {
   readonly apiUrl: string | undefined;
   /** The regions to try, in order (from `targets`, `DAYTONA_TARGETS`, `DAYTONA_TARGET`, or `["us", "eu"]`). */
   readonly targets: readonly string[];
+  /** Errors besides "region not available" after which `ensure` tries the next region. */
+  readonly fallbackOn: readonly RegionFallbackReason[];
+  /** Start of the sandbox names `ensure` creates. */
+  readonly sandboxNamePrefix: string;
   readonly defaultImage: string;
   readonly projectLabel: string;
   readonly root: string;
@@ -118,7 +140,9 @@ export function resolveConfig(options: KitOptions): Result<ResolvedConfig, KitEr
     .andThen(() => checkRetryPolicy(options.retry))
     .andThen(() => checkThrottlingOption(options.throttling))
     .andThen(() => checkBatchOption(options.batch))
-    .andThen(() => checkTargetsOption(options.targets));
+    .andThen(() => checkTargetsOption(options.targets))
+    .andThen(() => checkFallbackOn(options.fallbackOn))
+    .andThen(() => checkSandboxNamePrefix(options.sandboxNamePrefix));
   if (checked.isErr()) return err(checked.error);
   const env = options.env ?? process.env;
   const apiKey = options.apiKey ?? nonEmpty(env.DAYTONA_API_KEY);
@@ -160,6 +184,8 @@ export function resolveConfig(options: KitOptions): Result<ResolvedConfig, KitEr
     apiKey,
     apiUrl: apiUrl.value,
     targets: targets.value,
+    fallbackOn: [...(options.fallbackOn ?? [])],
+    sandboxNamePrefix: options.sandboxNamePrefix ?? DEFAULT_SANDBOX_NAME_PREFIX,
     defaultImage: defaultImage.value,
     projectLabel: options.projectLabel ?? "apex.project",
     root: root.value,

@@ -105,7 +105,9 @@ export function createKit(options: KitOptions = {}, internals: KitInternals = {}
   };
   const registry = createSandboxRegistry(driver, resolved.projectLabel);
   // Local sandboxes live in one place; every other driver gets the ordered target list.
-  const regions = createRegionFallback(driver.name === "local" ? ["local"] : list);
+  const regions = createRegionFallback(driver.name === "local" ? ["local"] : list, {
+    fallbackOn: resolved.fallbackOn,
+  });
   const clock = internals.clock ?? systemClock;
   const inFlight = new Map<string, ResultAsync<KitSandbox, KitError>>();
 
@@ -143,6 +145,7 @@ export function createKit(options: KitOptions = {}, internals: KitInternals = {}
         labelKey: resolved.projectLabel,
         defaultImage: resolved.defaultImage,
         timeoutMs: resolved.timeouts.ensureMs,
+        namePrefix: resolved.sandboxNamePrefix,
         ...(internals.pollMs === undefined ? {} : { pollMs: internals.pollMs }),
       };
       const timeoutMs = validTimeout(request.timeoutMs) ?? resolved.timeouts.ensureMs;

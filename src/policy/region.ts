@@ -1,11 +1,30 @@
 /**
- * Ordered region fallback: try each Daytona target in turn, moving on only when a region is unavailable.
+ * Ordered region fallback: try each Daytona target in turn, moving on when a region is not available to the
+ * organisation, and (opt-in) when it is down.
  * @module
  */
 import { err, ok, type Result, ResultAsync } from "neverthrow";
 import { type KitError, kitError, type RegionAttempt } from "../errors.js";
 
 export { DEFAULT_TARGETS, type ResolveTargetsOptions, resolveTargets } from "./targets.js";
+
+/**
+ * Why a fallback may move on besides `RegionUnavailable` (which always does). `"unavailable"`: the region answered
+ * 5xx, a server timeout (408/504) or no connection, after the caller's retries there.
+ */
+export type RegionFallbackReason = "unavailable";
+
+/** Options of {@link createRegionFallback}. */
+export interface RegionFallbackOptions {
+  /** Errors besides `RegionUnavailable` that move on to the next region. @default [] */
+  readonly fallbackOn?: readonly RegionFallbackReason[];
+}
+
+/** True for a region that is down rather than refusing: 5xx, connection failures, a server-side timeout. */
+export function isRegionDown(error: KitError): boolean {
+  // A Timeout with `afterMs` is the caller's own deadline, not the region's answer.
+  return error.kind === "Transient" || (error.kind === "Timeout" && error.afterMs === undefined);
+}
 
 /** What {@link RegionFallback.run} returns on success: the value and the region that produced it. */
 export interface RegionSuccess<T> {
@@ -20,9 +39,10 @@ export interface RegionFallback {
   /** The target that worked last in this process (undefined until one has). */
   preferred(): string | undefined;
   /**
-   * Runs `attempt(target)` over the targets in order (the preferred one first), moving on ONLY on
-   * `RegionUnavailable`. Any other error returns at once without touching the next target. All unavailable →
-   * `NoRegionAvailable` with one entry per target tried, in the order tried. Ok → remembers the target.
+   * Runs `attempt(target)` over the targets in order (the preferred one first), moving on on `RegionUnavailable`
+   * (and, with `fallbackOn: ["unavailable"]`, on a region that is down: see {@link isRegionDown}). Any other error
+   * returns at once without touching the next target. Every target failed that way → `NoRegionAvailable` with one
+   * entry per target tried, in the order tried. Ok → remembers the target.
    * An `attempt` that throws gives `Unexpected` and stops the fallback.
    *
    * @example
@@ -49,8 +69,13 @@ export interface RegionFallback {
  * const sandbox = await regions.run((target) => clients.get(target).create(spec));
  * ```
  */
-export function createRegionFallback(targets: readonly string[]): RegionFallback {
+export function createRegionFallback(
+  targets: readonly string[],
+  options: RegionFallbackOptions = {},
+): RegionFallback {
   const configured: readonly string[] = Object.freeze([...new Set(targets)]);
+  const onDown = options.fallbackOn?.includes("unavailable") === true;
+  const movesOn = (error: KitError) => error.kind === "RegionUnavailable" || (onDown && isRegionDown(error));
   let remembered: string | undefined;
 
   const orderForOneRun = (): string[] => {
@@ -73,7 +98,7 @@ export function createRegionFallback(targets: readonly string[]): RegionFallback
         remembered = target;
         return ok({ value: result.value, target });
       }
-      if (result.error.kind !== "RegionUnavailable") return err(result.error);
+      if (!movesOn(result.error)) return err(result.error);
       failures.push({ region: target, error: result.error });
     }
     return err(kitError.noRegionAvailable(failures));

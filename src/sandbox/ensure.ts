@@ -1,17 +1,25 @@
 /**
  * `ensure`: the project's sandbox, started — found by label, started if stopped, created only if absent.
  *
+ * Exactly one sandbox per project, across processes and machines: every create carries the project's sandbox name
+ * (`<prefix><projectId>`, see `../validate/sandbox-name.ts`), and names are unique per organisation (Daytona) or per
+ * kit home (local driver). A 409 name conflict means another process won the race: its sandbox is adopted (got by
+ * name, started or waited for), and this process never creates again. A name still held by a sandbox being
+ * destroyed is waited out, then the create is sent again, all within the ensure's deadline.
+ *
  * Create is not idempotent on Daytona (a timed-out create may still land, and the SDK sends no DELETE), so a
- * blind retry leaks a billed sandbox. Here every attempt after the first looks the project up by label before
- * creating again: a sandbox that appeared late is adopted, never doubled.
+ * blind retry could leak a billed sandbox. Here every attempt after the first looks the project up by label before
+ * creating again, and the name turns any create that still races into a 409 and an adoption.
  * @module
  */
-import { errAsync, okAsync, type ResultAsync } from "neverthrow";
+import { errAsync, okAsync, ResultAsync } from "neverthrow";
 import type { CreateSandboxSpec, SandboxDriver, SandboxInfo, SandboxResources } from "../driver/types.js";
 import { type KitError, kitError } from "../errors.js";
+import { currentScope } from "../policy/deadline.js";
 import type { RegionFallback } from "../policy/region.js";
 import { type RetryPolicy, retryResult } from "../policy/retry.js";
 import { checkProjectId as validateProjectId } from "../validate/identifiers.js";
+import { DEFAULT_SANDBOX_NAME_PREFIX, sandboxNameFor } from "../validate/sandbox-name.js";
 import type { SandboxRegistry } from "./registry.js";
 import { FAILED_STATES, failed, GONE_STATES, type WaitClock, waitForState } from "./wait.js";
 
@@ -44,7 +52,9 @@ export interface EnsureDeps {
   readonly labelKey: string;
   readonly defaultImage: string;
   readonly timeoutMs: number;
-  /** Poll interval of state waits. */
+  /** Start of the sandbox names ensure creates. @default "apex-" */
+  readonly namePrefix?: string;
+  /** Poll interval of state waits (and of waits for a name to be freed). */
   readonly pollMs?: number;
 }
 
@@ -78,26 +88,72 @@ export function ensureSandbox(deps: EnsureDeps, request: EnsureRequest): ResultA
     });
   };
 
+  const name = sandboxNameFor(deps.namePrefix ?? DEFAULT_SANDBOX_NAME_PREFIX, request.projectId);
+  const pollMs = deps.pollMs ?? 250;
+
   const findByLabel = (): ResultAsync<SandboxInfo | undefined, KitError> =>
-    deps.driver
-      .list({ labels: { [deps.labelKey]: request.projectId } })
-      .map((found) => pickBest(found.filter((s) => !GONE_STATES.has(s.state))));
-
-  const createOnce = (): ResultAsync<SandboxInfo, KitError> =>
-    deps.regions
-      .run((target) => deps.driver.create(createSpec(deps, request, target, left(), signal)))
-      .map(({ value }) => value);
-
-  // Attempt 1 creates (the lookup just said "absent"); later attempts look again first, then create.
-  const createAdopting = () =>
-    retryResult(
-      "create sandbox",
-      (attempt) =>
-        attempt === 1
-          ? createOnce()
-          : findByLabel().andThen((found) => (found ? okAsync(found) : createOnce())),
-      { ...deps.retry, ...opt(signal), deadlineMs: timeoutMs },
+    deps.driver.list({ labels: { [deps.labelKey]: request.projectId } }).map((found) =>
+      pickBest(
+        found.filter((s) => !GONE_STATES.has(s.state)),
+        name,
+      ),
     );
+
+  /** The sandbox holding our name, unless it is gone or going (then the name is about to be free). */
+  const holderOfName = (): ResultAsync<SandboxInfo | undefined, KitError> =>
+    deps.driver
+      .get(name)
+      .map((info): SandboxInfo | undefined => (GONE_STATES.has(info.state) ? undefined : info))
+      .orElse((error) => (error.kind === "NotFound" ? okAsync(undefined) : errAsync(error)));
+
+  /**
+   * After a 409: adopt the sandbox that holds the name if it is this project's. When nobody live holds it (a
+   * sandbox being destroyed still does, on Daytona; a local create between its claim and its record too), wait a
+   * little and send the create again, until the deadline.
+   */
+  const adoptOrRetry = (target: string, interval: number): ResultAsync<SandboxInfo, KitError> =>
+    holderOfName().andThen((holder): ResultAsync<SandboxInfo, KitError> => {
+      if (holder) {
+        if (holder.labels[deps.labelKey] === request.projectId) return okAsync(holder);
+        return errAsync(
+          kitError.conflict(
+            `Sandbox name ${name} is taken by sandbox ${holder.id}, which is not labelled ` +
+              `${deps.labelKey}=${request.projectId}; delete or rename it, or choose another sandboxNamePrefix.`,
+          ),
+        );
+      }
+      const waitMs = Math.min(interval, deadline - deps.clock.now());
+      if (waitMs <= 0) {
+        return errAsync(kitError.timeout(`wait for sandbox name ${name} to be free`, timeoutMs));
+      }
+      return sleepOrAbort(deps.clock, waitMs, signal).andThen(() =>
+        createOrAdopt(target, Math.min(interval * 1.5, 2_000)),
+      );
+    });
+
+  const createOrAdopt = (target: string, interval = pollMs): ResultAsync<SandboxInfo, KitError> =>
+    deps.driver
+      .create(createSpec(deps, request, name, target, left(), signal))
+      // On create, a 409 is the name: another process (or an earlier attempt of ours) got there first.
+      .orElse((error) => (error.kind === "Conflict" ? adoptOrRetry(target, interval) : errAsync(error)));
+
+  // The first create follows the lookup that said "absent"; every later one (a retry, or the next region) looks
+  // again first, so a create that landed late is adopted, never doubled.
+  let creates = 0;
+  const createInRegion = (target: string) =>
+    retryResult(
+      `create sandbox in ${target}`,
+      () => {
+        creates += 1;
+        return creates === 1
+          ? createOrAdopt(target)
+          : findByLabel().andThen((found) => (found ? okAsync(found) : createOrAdopt(target)));
+      },
+      { ...deps.retry, ...opt(signal), deadlineMs: left() },
+    );
+
+  // The region fallback runs outside the retries: a region's retries are spent before the next region is tried.
+  const createAdopting = () => deps.regions.run(createInRegion).map(({ value }) => value);
 
   return deps.registry
     .lookup(request.projectId)
@@ -119,12 +175,14 @@ export function ensureSandbox(deps: EnsureDeps, request: EnsureRequest): ResultA
 function createSpec(
   deps: EnsureDeps,
   request: EnsureRequest,
+  name: string,
   target: string,
   timeoutMs: number,
   signal: AbortSignal | undefined,
 ): CreateSandboxSpec {
   return {
     target,
+    name,
     ...(request.snapshot === undefined
       ? { image: request.image ?? deps.defaultImage }
       : { snapshot: request.snapshot }),
@@ -137,10 +195,35 @@ function createSpec(
   };
 }
 
-/** Prefers a started sandbox, then one on its way up, then any: a project should have one, but never assume. */
-function pickBest(found: readonly SandboxInfo[]): SandboxInfo | undefined {
+/**
+ * Prefers a started sandbox, then one on its way up, then any; among equals the one carrying the project's name
+ * (older versions created unnamed ones), then the lowest id, so every process picks the same one.
+ */
+function pickBest(found: readonly SandboxInfo[], name: string): SandboxInfo | undefined {
   const rank = (s: SandboxInfo) => (s.state === "started" ? 0 : FAILED_STATES.has(s.state) ? 2 : 1);
-  return [...found].sort((a, b) => rank(a) - rank(b) || a.id.localeCompare(b.id))[0];
+  const named = (s: SandboxInfo) => (s.name === name ? 0 : 1);
+  return [...found].sort((a, b) => rank(a) - rank(b) || named(a) - named(b) || a.id.localeCompare(b.id))[0];
+}
+
+/** Waits on the ensure's clock; `Aborted` when the signal fires. */
+function sleepOrAbort(
+  clock: WaitClock,
+  ms: number,
+  requestSignal: AbortSignal | undefined,
+): ResultAsync<void, KitError> {
+  // The public call's scope (its deadline, dispose) ends the wait too.
+  const scopeSignal = currentScope()?.signal;
+  const signal =
+    requestSignal && scopeSignal
+      ? AbortSignal.any([requestSignal, scopeSignal])
+      : (requestSignal ?? scopeSignal);
+  return ResultAsync.fromPromise(clock.sleep(ms, signal), () =>
+    kitError.aborted("wait for the sandbox name to be free", signal?.reason),
+  ).andThen(() =>
+    signal?.aborted
+      ? errAsync(kitError.aborted("wait for the sandbox name to be free", signal.reason))
+      : okAsync(undefined),
+  );
 }
 
 function checkSource(request: EnsureRequest): KitError | undefined {

@@ -177,6 +177,9 @@ export function applyState(
   errorReason?: string,
   recoverable?: boolean,
 ): void {
+  // Upstream renames a sandbox when it reaches `destroyed` (`DESTROYED_<name>_<ms>`): that is what frees its name
+  // for a new sandbox. Until then (`destroying`) the name is still taken.
+  if (state === "destroyed" && box.state !== "destroyed") box.name = `DESTROYED_${box.name}_${Date.now()}`;
   box.state = state;
   box.desiredState = desiredStateFor(state);
   box.pending = undefined;

@@ -96,6 +96,23 @@ export function checkTargetsOption(value: unknown): Result<readonly string[] | u
   return ok(value);
 }
 
+/** The reasons `fallbackOn` may list. */
+const FALLBACK_REASONS: readonly string[] = ["unavailable"];
+
+/** `fallbackOn`: an array of known reasons (`"unavailable"`). */
+export function checkFallbackOn(value: unknown): Result<void, KitError> {
+  if (value === undefined) return ok(undefined);
+  if (Array.isArray(value) && value.every((reason) => FALLBACK_REASONS.includes(reason as string))) {
+    return ok(undefined);
+  }
+  return err(
+    kitError.invalidArgument(
+      "fallbackOn",
+      `fallbackOn must be an array of ${FALLBACK_REASONS.map((r) => JSON.stringify(r)).join(", ")}, got ${describeValue(value)}.`,
+    ),
+  );
+}
+
 /** The retry policy: attempts 1–{@link MAX_RETRY_ATTEMPTS}, delays 0–2³¹−1 ms, the seams functions. */
 export function checkRetryPolicy(value: unknown): Result<void, KitError> {
   if (value === undefined) return ok(undefined);

@@ -119,12 +119,16 @@ describe("ensure", () => {
     expect(kit.registryEntries().get("ghost")).toBe(second.id);
   });
 
-  it("forgets a cached id that now belongs to another project", async () => {
+  it("forgets a cached id that now belongs to another project, and will not adopt it by its name", async () => {
     const { kit } = emulatedKit(env);
     const first = (await kit.ensure({ projectId: "mine" }))._unsafeUnwrap();
     await env.driver.setLabels(first.id, { "apex.project": "theirs" });
-    const second = (await kit.ensure({ projectId: "mine" }))._unsafeUnwrap();
-    expect(second.id).not.toBe(first.id);
+    // The relabelled sandbox still holds the name apex-mine: a Conflict that says so, never someone else's box.
+    const second = (await kit.ensure({ projectId: "mine" }))._unsafeUnwrapErr();
+    expect(second.kind).toBe("Conflict");
+    expect(second.message).toContain("apex-mine");
+    expect(second.message).toContain(first.id);
+    expect(kit.registryEntries().has("mine")).toBe(false);
   });
 
   it("deletes a project's sandbox, and deleting it again is Ok", async () => {

@@ -7,6 +7,7 @@ import { readdir, rm } from "node:fs/promises";
 import { err, errAsync, ok, okAsync, type Result, ResultAsync } from "neverthrow";
 import { isKitError, type KitError, kitError } from "../../errors.js";
 import { checkEnv } from "../../exec/env.js";
+import { checkSandboxName } from "../../validate/sandbox-name.js";
 import type {
   CreateSandboxSpec,
   ExecOutcome,
@@ -52,6 +53,7 @@ import {
   toSandboxInfo,
   writeMeta,
 } from "./meta.js";
+import { claimName, releaseName, sandboxIdByName } from "./names.js";
 import { sandboxProcesses } from "./processes.js";
 import { killInit, processStartTime } from "./runtime.js";
 import {
@@ -289,6 +291,11 @@ export function createLocalDriver(options: LocalDriverOptions = {}): LocalDriver
     if (envCheck.isErr()) return errAsync(envCheck.error);
     const limits = resolveLimits(spec.resources, options);
     if (limits.isErr()) return errAsync(limits.error);
+    // A name becomes a folder under names/: only names that can never climb out of it.
+    if (spec.name !== undefined) {
+      const name = checkSandboxName(spec.name);
+      if (name.isErr()) return errAsync(name.error);
+    }
     if (spec.target !== undefined && spec.target !== "local") {
       return errAsync(
         kitError.regionUnavailable(
@@ -340,7 +347,14 @@ export function createLocalDriver(options: LocalDriverOptions = {}): LocalDriver
       return undefined;
     };
     let recorded = false;
+    let named = false;
     try {
+      // The name before anything else: a second process creating the same name gets Daytona's 409 and makes nothing.
+      if (spec.name !== undefined) {
+        const claimed = await claimName(home, spec.name, id);
+        if (claimed.isErr()) return err(claimed.error);
+        named = true;
+      }
       // The record first: from here on every folder, mount, cgroup and process made for the sandbox is findable.
       await recordNewSandbox(home, meta);
       recorded = true;
@@ -363,6 +377,7 @@ export function createLocalDriver(options: LocalDriverOptions = {}): LocalDriver
       return ok(toSandboxInfo(meta));
     } catch (error) {
       // Unlike Daytona, a failed or timed-out create leaves nothing behind: there is no orphan to bill.
+      if (named && spec.name !== undefined) await releaseName(home, spec.name, id).catch(() => undefined);
       if (recorded) {
         const cleaned = await takeDown(paths, meta, host)
           .then(() => removeSandboxFiles(paths))
@@ -385,10 +400,18 @@ export function createLocalDriver(options: LocalDriverOptions = {}): LocalDriver
     }
   };
 
+  /** The record of a sandbox by id, or (like Daytona's get) by the name it holds. */
+  const metaByIdOrName = async (idOrName: string): Promise<SandboxMeta | undefined> => {
+    if (SANDBOX_ID_PATTERN.test(idOrName)) return readMeta(home, idOrName);
+    if (checkSandboxName(idOrName).isErr()) return undefined;
+    const id = await sandboxIdByName(home, idOrName);
+    return id === undefined ? undefined : readMeta(home, id);
+  };
+
   const get = (id: string): ResultAsync<SandboxInfo, KitError> => {
     const guarded = guard();
     if (guarded.isErr()) return errAsync(guarded.error);
-    return ResultAsync.fromSafePromise(readMeta(home, id)).andThen((meta) =>
+    return ResultAsync.fromSafePromise(metaByIdOrName(id)).andThen((meta) =>
       meta ? ResultAsync.fromSafePromise(info(meta)) : errAsync(kitError.notFound("sandbox", id)),
     );
   };
@@ -468,6 +491,7 @@ export function createLocalDriver(options: LocalDriverOptions = {}): LocalDriver
       async (paths, meta) => {
         await takeDown(paths, meta, sandboxHost());
         await removeSandboxFiles(paths);
+        if (meta.name !== undefined) await releaseName(home, meta.name, id);
         return ok(undefined);
       },
       wait,

@@ -14,6 +14,7 @@
  *   sandboxes/<id>/root/                  the merged root the sandbox sees as `/`
  *   sandboxes/<id>/exec/                  short-lived output files of running commands
  *   sandboxes/<id>/net/                   network helpers' record (net.json), pinned netns (ns), egress.log
+ *   names/<name>/<n>                      claims of a sandbox name (see names.ts); the highest n decides
  * ```
  * @module
  */
