@@ -32,7 +32,9 @@ export interface Kit extends AsyncDisposable {
   check(): Result<ResolvedConfig, KitError>;
   /**
    * The project's sandbox, started: found by label, started if stopped, created (through the region fallback)
-   * only if absent. Concurrent calls for one project share one operation; retries never create a duplicate.
+   * only if absent, under the project's sandbox name. Concurrent calls for one project share one operation;
+   * retries never create a duplicate, and neither do other processes: a create that loses the name race (409)
+   * adopts the winner's sandbox. See docs/lifecycle.md.
    */
   ensure(request: EnsureRequest): ResultAsync<KitSandbox, KitError>;
   /** A handle on an existing sandbox by id. */
