@@ -20,7 +20,10 @@ export function checkId(value: unknown, argument = "sandboxId"): Check {
 /** A path inside the sandbox: a non-empty string without NUL bytes. */
 export function checkPath(value: unknown, argument = "path"): Check {
   if (typeof value !== "string" || value === "") {
-    return kitError.invalidArgument(argument, `${argument} must be a non-empty string, got ${describe(value)}.`);
+    return kitError.invalidArgument(
+      argument,
+      `${argument} must be a non-empty string, got ${describe(value)}.`,
+    );
   }
   return value.includes("\0")
     ? kitError.invalidArgument(argument, `${argument} must not contain NUL bytes.`)

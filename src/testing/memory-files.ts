@@ -22,10 +22,10 @@ import { stamp } from "./state.js";
 import type { SandboxRecord } from "./types.js";
 
 /** The port's `FileEntry` for the daemon's `FileInfo` (`"0644"` → `"644"`). */
-function toEntry(info: EmulatedFileInfo): FileEntry {
+function toEntry(info: EmulatedFileInfo, path: string): FileEntry {
   return {
     name: info.name,
-    path: info.path,
+    path: info.path ?? path,
     isDir: info.isDir,
     size: info.size,
     mode: info.permissions.replace(/^0(?=\d{3}$)/, ""),
@@ -41,7 +41,9 @@ export function uploadTo(box: SandboxRecord, files: readonly UploadEntry[]): Res
     }
     // The port's rule: a string body would be read as a local path by the SDK, so only bytes get through.
     if (!(file.data instanceof Uint8Array)) {
-      return err(kitError.invalidArgument("data", `Upload of ${file.path} got ${typeof file.data}, not bytes.`));
+      return err(
+        kitError.invalidArgument("data", `Upload of ${file.path} got ${typeof file.data}, not bytes.`),
+      );
     }
     const path = resolvePath(file.path);
     const failure = writeFile(box, path, new Uint8Array(file.data));
@@ -67,15 +69,17 @@ export function downloadFrom(box: SandboxRecord, paths: readonly string[]): Down
 }
 
 /** A directory's direct children. */
-export function listIn(box: SandboxRecord, path: string): Result<FileEntry[], KitError> {
+export function listFilesIn(box: SandboxRecord, path: string): Result<FileEntry[], KitError> {
   const entries = listDir(box, resolvePath(path), 1);
-  return isFsFailure(entries) ? err(fsError(entries, path)) : ok(entries.map(toEntry));
+  return isFsFailure(entries)
+    ? err(fsError(entries, path))
+    : ok(entries.map((entry) => toEntry(entry, `${path}/${entry.name}`)));
 }
 
 /** One path's details. */
-export function infoOf(box: SandboxRecord, path: string): Result<FileEntry, KitError> {
+export function fileEntryOf(box: SandboxRecord, path: string): Result<FileEntry, KitError> {
   const info = fileInfo(box, resolvePath(path));
-  return isFsFailure(info) ? err(fsError(info, path)) : ok(toEntry(info));
+  return isFsFailure(info) ? err(fsError(info, path)) : ok(toEntry(info, path));
 }
 
 /** Creates a directory and its parents. */
@@ -85,13 +89,13 @@ export function folderIn(box: SandboxRecord, path: string): Result<void, KitErro
 }
 
 /** Deletes a file, or a directory when `recursive` is exactly `true`. */
-export function deleteIn(box: SandboxRecord, path: string, recursive: boolean): Result<void, KitError> {
+export function deleteFileIn(box: SandboxRecord, path: string, recursive: boolean): Result<void, KitError> {
   const failure = remove(box, resolvePath(path), recursive === true);
   return failure ? err(fsError(failure, path)) : ok(undefined);
 }
 
 /** Moves a file or a tree; the destination must not exist. */
-export function moveIn(box: SandboxRecord, source: string, destination: string): Result<void, KitError> {
+export function moveFileIn(box: SandboxRecord, source: string, destination: string): Result<void, KitError> {
   const failure = move(box, resolvePath(source), resolvePath(destination));
   return failure ? err(fsError(failure, failure.status === 409 ? destination : source)) : ok(undefined);
 }
