@@ -7,20 +7,21 @@ import type { FsFailure } from "./fs-state.js";
 import type { LifecycleRefusal } from "./lifecycle-rules.js";
 
 /**
- * A lifecycle refusal as a `KitError`: 404 → `NotFound`, a change in progress → `Conflict`, a call the state
- * cannot take (starting an errored sandbox) → `InvalidArgument` with the API's 400 (as the Daytona driver maps
- * it), and files or exec on a sandbox that is not started → `Conflict` (as the local driver answers; Daytona's
- * proxy says 400 "Sandbox is not running").
+ * A lifecycle refusal as a `KitError`, as the Daytona and local drivers report it: 404 → `NotFound`; a change in
+ * progress, a call the state cannot take (stopping a stopped sandbox) and files or exec on a sandbox that is not
+ * started → `Conflict` (the request was fine, the sandbox's state was not); an errored sandbox → `InvalidArgument`
+ * with the API's 400.
  */
 export function refusalError(refusal: LifecycleRefusal, sandboxId: string, operation: string): KitError {
   switch (refusal.reason) {
     case "not-found":
       return kitError.notFound("sandbox", sandboxId);
     case "in-progress":
+    case "invalid-state":
       return kitError.conflict(`${operation}: ${refusal.message} (sandbox ${sandboxId}).`);
     case "not-running":
       return kitError.conflict(`${operation}: ${refusal.message}; start sandbox ${sandboxId} first.`);
-    default:
+    case "errored":
       return kitError.invalidArgument(operation, `${refusal.message} (sandbox ${sandboxId}).`, {
         status: refusal.status,
       });

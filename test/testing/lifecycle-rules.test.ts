@@ -45,7 +45,7 @@ describe("lifecycle rules shared by the emulator and the memory driver", () => {
   it.each([
     ["starting a deleted sandbox", {}, "NotFound"],
     ["stopping an errored sandbox", { state: "error" }, "InvalidArgument"],
-    ["stopping a stopped sandbox", { state: "stopped" }, "InvalidArgument"],
+    ["stopping a stopped sandbox", { state: "stopped" }, "Conflict"],
     ["starting a stopped sandbox", { state: "stopped" }, "ok"],
   ] as const)("%s answers the same kind on both", async (name, seed, expected) => {
     const answers = await kinds(seed as SeedSandbox, async (driver, id) => {
@@ -58,8 +58,13 @@ describe("lifecycle rules shared by the emulator and the memory driver", () => {
     expect(answers).toEqual({ emulator: expected, memory: expected });
   });
 
-  it("refuses files on a stopped sandbox on both (Daytona's proxy 400; the memory driver answers Conflict as the local driver does)", async () => {
-    const answers = await kinds({ state: "stopped" }, (driver, id) => driver.listFiles(id, "/tmp"));
-    expect(answers).toEqual({ emulator: "InvalidArgument", memory: "Conflict" });
+  it("refuses files and exec on a stopped sandbox with Conflict on both (the proxy's 400 'not running')", async () => {
+    const files = await kinds({ state: "stopped" }, async (driver, id) => await driver.listFiles(id, "/tmp"));
+    expect(files).toEqual({ emulator: "Conflict", memory: "Conflict" });
+    const exec = await kinds(
+      { state: "stopped" },
+      async (driver, id) => await driver.exec(id, { command: "true", timeoutMs: 5_000 }),
+    );
+    expect(exec).toEqual({ emulator: "Conflict", memory: "Conflict" });
   });
 });
