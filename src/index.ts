@@ -102,6 +102,7 @@ export {
   type WriteOptions,
 } from "./fs/index.js";
 export { createKit, type Kit, type KitInternals } from "./kit.js";
+export type { ClientRateLimits } from "./policy/client-limits.js";
 // Policies.
 export {
   createRegionFallback,
@@ -175,4 +176,13 @@ export {
 } from "./provision/index.js";
 // Sandboxes.
 export type { EnsureRequest } from "./sandbox/ensure.js";
+export type {
+  FanOutContext,
+  FanOutEntry,
+  FanOutOptions,
+  FanOutProgress,
+  FanOutReport,
+  FanOutSummary,
+  FanOutWork,
+} from "./sandbox/fan-out.js";
 export type { DisposeAction, KitSandbox } from "./sandbox/handle.js";

@@ -14,10 +14,13 @@ import { withSerializedLifecycle } from "./driver/serialized.js";
 import { withThrottling } from "./driver/throttled.js";
 import type { SandboxDriver, SandboxInfo } from "./driver/types.js";
 import type { KitError } from "./errors.js";
+import { type ClientRateLimits, createClientLimiters } from "./policy/client-limits.js";
 import { withScope } from "./policy/deadline.js";
 import { createRegionFallback } from "./policy/region.js";
+import { realSleep } from "./policy/sleep.js";
 import { createKitThrottling } from "./policy/throttling.js";
 import { type EnsureRequest, ensureSandbox } from "./sandbox/ensure.js";
+import { type FanOutOptions, type FanOutReport, type FanOutWork, runFanOut } from "./sandbox/fan-out.js";
 import { createSandboxHandle, type KitSandbox } from "./sandbox/handle.js";
 import { createSandboxRegistry } from "./sandbox/registry.js";
 import { systemClock, type WaitClock } from "./sandbox/wait.js";
@@ -37,6 +40,23 @@ export interface Kit extends AsyncDisposable {
    * adopts the winner's sandbox. See docs/lifecycle.md.
    */
   ensure(request: EnsureRequest): ResultAsync<KitSandbox, KitError>;
+  /**
+   * Ensures each project's sandbox and runs `work` in it, many at once: at most `concurrency` projects in
+   * progress, requests kept under client-side limits per Daytona throttler class (default: Daytona's published
+   * limits). Resolves with every project's Result in input order and a summary; one project's failure (or a throw
+   * in `work`) never stops the others. Err only for invalid arguments of the call itself. See docs/scaling.md.
+   *
+   * @example
+   * ```ts
+   * const report = await kit.fanOut(["blog", "shop"], (sandbox) => sandbox.exec("npm test"), { concurrency: 4 });
+   * report.map(({ summary }) => summary); // { total: 2, succeeded: 2, failed: 0, byKind: {} }
+   * ```
+   */
+  fanOut<T>(
+    projectIds: readonly string[],
+    work: FanOutWork<T>,
+    options?: FanOutOptions,
+  ): ResultAsync<FanOutReport<T>, KitError>;
   /** A handle on an existing sandbox by id. */
   get(sandboxId: string): ResultAsync<KitSandbox, KitError>;
   /** Sandboxes whose labels include `labels` (and the project label when `projectId` is given). */
@@ -112,6 +132,12 @@ export function createKit(options: KitOptions = {}, internals: KitInternals = {}
   });
   const clock = internals.clock ?? systemClock;
   const inFlight = new Map<string, ResultAsync<KitSandbox, KitError>>();
+  // A fan-out's client-side limits count on the same clock as the throttling gate.
+  const limiters = (limits: ClientRateLimits) =>
+    createClientLimiters(limits, {
+      now: options.throttling?.now ?? options.retry?.now ?? Date.now,
+      sleep: options.throttling?.sleep ?? options.retry?.sleep ?? realSleep,
+    });
 
   const handleFor = (info: SandboxInfo) =>
     createSandboxHandle(
@@ -183,6 +209,8 @@ export function createKit(options: KitOptions = {}, internals: KitInternals = {}
       const id = checked.value;
       return scoped(`delete project ${id}`, resolved.timeouts.lifecycleMs, undefined, () => deleteAll(id));
     },
+    fanOut: (projectIds, work, fanOptions) =>
+      runFanOut({ ensure: (request) => kit.ensure(request), limiters }, projectIds, work, fanOptions),
     registryEntries: () => registry.entries(),
     dispose,
     [Symbol.asyncDispose]: dispose,
@@ -254,6 +282,7 @@ function unconfiguredKit(error: KitError): Kit {
     check: () => err(error),
     ensure: fail,
     get: fail,
+    fanOut: fail,
     list: fail,
     deleteProject: fail,
     registryEntries: () => new Map(),

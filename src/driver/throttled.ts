@@ -13,6 +13,7 @@
  */
 import { err, type Result, ResultAsync } from "neverthrow";
 import { type KitError, kitError } from "../errors.js";
+import { currentClientLimiters } from "../policy/client-limits.js";
 import { currentScope } from "../policy/deadline.js";
 import type { RetryQuota } from "../policy/retry-quota.js";
 import {
@@ -72,6 +73,16 @@ export function withThrottling(
     run: () => ResultAsync<T, KitError>,
   ): Promise<Result<T, KitError>> => {
     const scope = currentScope();
+    // A fan-out's own limits first: they keep the kit under the server's, so the gate rarely has to pause.
+    const limiters = currentClientLimiters();
+    const stamps: (() => void)[] = [];
+    if (limiters) {
+      for (const cls of classes) {
+        const stamp = await limiters.take(cls, scope?.signal);
+        if (stamp === undefined) return err(scope ? scope.error() : kitError.aborted(operation));
+        stamps.push(stamp);
+      }
+    }
     const permit = await gate.acquire(classes, {
       ...(scope ? { signal: scope.signal, deadlineMs: scope.remainingMs() } : {}),
     });
@@ -84,6 +95,7 @@ export function withThrottling(
         ),
       );
     }
+    for (const stamp of stamps) stamp();
     let result: Result<T, KitError>;
     try {
       result = await run();
