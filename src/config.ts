@@ -3,24 +3,27 @@
  * @module
  */
 import { err, ok, type Result } from "neverthrow";
+import { DEFAULT_EXEC_TIMEOUT_MS } from "./defaults.js";
 import type { DaytonaClientLike } from "./driver/daytona/client.js";
+import type { DaytonaDriverOptions } from "./driver/daytona/index.js";
+import type { LocalDriverOptions } from "./driver/local/driver.js";
 import type { SandboxDriver } from "./driver/types.js";
 import { type KitError, kitError } from "./errors.js";
-import { validateRoot } from "./fs/paths.js";
+import { type FsSettings, resolveFsSettings } from "./fs/settings.js";
 import type { BatchOptions } from "./fs/types.js";
+import { DEFAULT_RETRY_POLICY } from "./policy/backoff.js";
 import type { RegionFallbackReason } from "./policy/region.js";
 import type { RetryPolicy } from "./policy/retry.js";
 import { resolveTargets } from "./policy/targets.js";
 import type { ThrottlingOptions } from "./policy/throttling.js";
 import type { DisposeAction } from "./sandbox/handle.js";
+import { checkProjectLabel } from "./sandbox/project.js";
 import { describeValue } from "./validate/describe.js";
 import {
   checkApiUrl,
-  checkBatchOption,
   checkFallbackOn,
   checkOptionFields,
   checkRetryPolicy,
-  checkTargetsOption,
   checkTimeoutsOption,
 } from "./validate/kit-options.js";
 import { isPlainObject } from "./validate/options.js";
@@ -98,9 +101,19 @@ export interface KitOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
 
-/** Options after defaults and the environment were applied. */
+/** The driver the kit runs on, with the options its builder takes. */
+export type ResolvedDriver =
+  | { readonly kind: "custom"; readonly driver: SandboxDriver }
+  | { readonly kind: "daytona"; readonly options: DaytonaDriverOptions }
+  | { readonly kind: "local"; readonly options: LocalDriverOptions };
+
+/**
+ * Every setting of the kit after defaults and the environment were applied. `createKit` reads its options once,
+ * here; everything it builds takes its settings from this object and defaults nothing again.
+ */
 export interface ResolvedConfig {
   readonly driverKind: "daytona" | "local" | "custom";
+  readonly driver: ResolvedDriver;
   readonly apiKey: string | undefined;
   readonly apiUrl: string | undefined;
   /** The regions to try, in order (from `targets`, `DAYTONA_TARGETS`, `DAYTONA_TARGET`, or `["us", "eu"]`). */
@@ -111,20 +124,25 @@ export interface ResolvedConfig {
   readonly sandboxNamePrefix: string;
   readonly defaultImage: string;
   readonly projectLabel: string;
-  readonly root: string;
-  readonly uploadCapBytes: number;
+  /** Root, upload cap and batch limits of every sandbox's fs facade. */
+  readonly fs: FsSettings;
+  /** The retry policy of idempotent calls, its bounds filled in. */
+  readonly retry: RetryPolicy;
+  /** Coordinated backoff on 429 (a copy of the option; its defaults are the throttle gate's). */
+  readonly throttling: ThrottlingOptions;
+  readonly onDispose: DisposeAction;
   readonly timeouts: Required<KitTimeouts>;
 }
 
 /** The image of the seed's sandboxes. */
 export const DEFAULT_IMAGE = "python:3.12-slim-bookworm";
-const MiB = 1024 * 1024;
 
 /**
  * Applies defaults and the environment; refuses contradictory or invalid settings. Everything is checked here,
  * once: types and ranges of every option (timeouts 1 to 2³¹−1 ms, retry attempts 1–20), the API URL (http or
  * https, with a path; an empty one is an error, never a fallback), the targets (an array of region names). So
- * `kit.check()` is Ok exactly when the options are usable. Never throws, whatever `options` is.
+ * `kit.check()` is Ok exactly when the options are usable. Each option is read once; nested objects are copied.
+ * Never throws, whatever `options` is.
  */
 export function resolveConfig(options: KitOptions): Result<ResolvedConfig, KitError> {
   if (!isPlainObject(options as unknown)) {
@@ -135,23 +153,44 @@ export function resolveConfig(options: KitOptions): Result<ResolvedConfig, KitEr
       ),
     );
   }
-  const checked = checkOptionFields(options as Record<string, unknown>)
-    .andThen(() => checkTimeoutsOption(options.timeouts))
-    .andThen(() => checkRetryPolicy(options.retry))
-    .andThen(() => checkThrottlingOption(options.throttling))
-    .andThen(() => checkBatchOption(options.batch))
-    .andThen(() => checkTargetsOption(options.targets))
-    .andThen(() => checkFallbackOn(options.fallbackOn))
-    .andThen(() => checkSandboxNamePrefix(options.sandboxNamePrefix));
+  // One read of every field: a getter or a Proxy sees each once, and later changes to `options` change nothing.
+  const given: { readonly [K in keyof KitOptions]-?: KitOptions[K] | undefined } = {
+    driver: options.driver,
+    apiKey: options.apiKey,
+    apiUrl: options.apiUrl,
+    targets: options.targets,
+    fallbackOn: options.fallbackOn,
+    sandboxNamePrefix: options.sandboxNamePrefix,
+    daytonaClients: options.daytonaClients,
+    useDeprecatedPolling: options.useDeprecatedPolling,
+    defaultImage: options.defaultImage,
+    projectLabel: options.projectLabel,
+    root: options.root,
+    uploadCapBytes: options.uploadCapBytes,
+    batch: options.batch,
+    retry: options.retry,
+    throttling: options.throttling,
+    timeouts: options.timeouts,
+    onDispose: options.onDispose,
+    localHome: options.localHome,
+    onProgress: options.onProgress,
+    env: options.env,
+  };
+  const checked = checkOptionFields(given)
+    .andThen(() => checkTimeoutsOption(given.timeouts))
+    .andThen(() => checkRetryPolicy(given.retry))
+    .andThen(() => checkThrottlingOption(given.throttling))
+    .andThen(() => checkFallbackOn(given.fallbackOn))
+    .andThen(() => checkSandboxNamePrefix(given.sandboxNamePrefix));
   if (checked.isErr()) return err(checked.error);
-  const env = options.env ?? process.env;
-  const apiKey = options.apiKey ?? nonEmpty(env.DAYTONA_API_KEY);
+  const env = given.env ?? process.env;
+  const apiKey = given.apiKey ?? nonEmpty(env.DAYTONA_API_KEY);
   const enabled = /^(1|true|yes)$/i.test(env.DAYTONA_ENABLED ?? "");
   const driverKind =
-    typeof options.driver === "object"
+    typeof given.driver === "object"
       ? "custom"
-      : (options.driver ?? (options.apiKey !== undefined || enabled ? "daytona" : "local"));
-  if (driverKind === "daytona" && !apiKey && !options.daytonaClients && !nonEmpty(env.DAYTONA_JWT_TOKEN)) {
+      : (given.driver ?? (given.apiKey !== undefined || enabled ? "daytona" : "local"));
+  if (driverKind === "daytona" && !apiKey && !given.daytonaClients && !nonEmpty(env.DAYTONA_JWT_TOKEN)) {
     return err(
       kitError.auth(
         "The Daytona driver needs credentials: pass apiKey or set DAYTONA_API_KEY " +
@@ -161,41 +200,65 @@ export function resolveConfig(options: KitOptions): Result<ResolvedConfig, KitEr
   }
   const envUrl = nonEmpty(env.DAYTONA_API_URL);
   const apiUrl =
-    options.apiUrl !== undefined
-      ? checkApiUrl(options.apiUrl, "apiUrl")
+    given.apiUrl !== undefined
+      ? checkApiUrl(given.apiUrl, "apiUrl")
       : envUrl === undefined
         ? ok(undefined)
         : checkApiUrl(envUrl, "DAYTONA_API_URL");
   if (apiUrl.isErr()) return err(apiUrl.error);
-  const targets = resolveTargets({
-    ...(options.targets === undefined ? {} : { targets: options.targets }),
-    env: env as NodeJS.ProcessEnv,
-  });
+  const targets = resolveTargets({ targets: given.targets, env: env as NodeJS.ProcessEnv });
   if (targets.isErr()) return err(targets.error);
-  const root = validateRoot(options.root ?? "/workspace");
-  if (root.isErr()) return err(root.error);
+  const fs = resolveFsSettings(given);
+  if (fs.isErr()) return err(fs.error);
   const defaultImage = checkString(
-    options.defaultImage ?? nonEmpty(env.DAYTONA_DEFAULT_IMAGE) ?? DEFAULT_IMAGE,
-    options.defaultImage === undefined ? "DAYTONA_DEFAULT_IMAGE" : "defaultImage",
+    given.defaultImage ?? nonEmpty(env.DAYTONA_DEFAULT_IMAGE) ?? DEFAULT_IMAGE,
+    given.defaultImage === undefined ? "DAYTONA_DEFAULT_IMAGE" : "defaultImage",
   );
   if (defaultImage.isErr()) return err(defaultImage.error);
+  const projectLabel = checkProjectLabel(given.projectLabel);
+  if (projectLabel.isErr()) return err(projectLabel.error);
+  const driver: ResolvedDriver =
+    typeof given.driver === "object"
+      ? { kind: "custom", driver: given.driver }
+      : driverKind === "daytona"
+        ? {
+            kind: "daytona",
+            options: {
+              targets: targets.value,
+              apiKey,
+              apiUrl: apiUrl.value,
+              // A copy: the driver looks clients up later, and must not read the caller's object then.
+              clients: given.daytonaClients && { ...given.daytonaClients },
+              useDeprecatedPolling: given.useDeprecatedPolling,
+            },
+          }
+        : { kind: "local", options: { home: given.localHome, onProgress: given.onProgress } };
+  const timeouts = given.timeouts ?? {};
   return ok({
     driverKind,
+    driver,
     apiKey,
     apiUrl: apiUrl.value,
     targets: targets.value,
-    fallbackOn: [...(options.fallbackOn ?? [])],
-    sandboxNamePrefix: options.sandboxNamePrefix ?? DEFAULT_SANDBOX_NAME_PREFIX,
+    fallbackOn: [...(given.fallbackOn ?? [])],
+    sandboxNamePrefix: given.sandboxNamePrefix ?? DEFAULT_SANDBOX_NAME_PREFIX,
     defaultImage: defaultImage.value,
-    projectLabel: options.projectLabel ?? "apex.project",
-    root: root.value,
-    uploadCapBytes: options.uploadCapBytes ?? 5 * MiB,
+    projectLabel: projectLabel.value,
+    fs: fs.value,
+    retry: { ...DEFAULT_RETRY_POLICY, ...definedFields(given.retry ?? {}) },
+    throttling: { ...given.throttling },
+    onDispose: given.onDispose ?? "keep",
     timeouts: {
-      ensureMs: options.timeouts?.ensureMs ?? 180_000,
-      lifecycleMs: options.timeouts?.lifecycleMs ?? 120_000,
-      execMs: options.timeouts?.execMs ?? 60_000,
+      ensureMs: timeouts.ensureMs ?? 180_000,
+      lifecycleMs: timeouts.lifecycleMs ?? 120_000,
+      execMs: timeouts.execMs ?? DEFAULT_EXEC_TIMEOUT_MS,
     },
   });
+}
+
+/** A copy of `value` without the fields set to `undefined` (so they cannot hide a default). */
+function definedFields<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as Partial<T>;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

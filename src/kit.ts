@@ -5,7 +5,7 @@
  */
 import { setMaxListeners } from "node:events";
 import { err, errAsync, ok, okAsync, type Result, ResultAsync } from "neverthrow";
-import { type KitOptions, type ResolvedConfig, resolveConfig } from "./config.js";
+import { type KitOptions, type ResolvedConfig, type ResolvedDriver, resolveConfig } from "./config.js";
 import { createDaytonaDriver } from "./driver/daytona/index.js";
 import { createLocalDriver } from "./driver/local/index.js";
 import { withRetries } from "./driver/retrying.js";
@@ -22,9 +22,10 @@ import { createKitThrottling } from "./policy/throttling.js";
 import { type EnsureRequest, ensureSandbox } from "./sandbox/ensure.js";
 import { type FanOutOptions, type FanOutReport, type FanOutWork, runFanOut } from "./sandbox/fan-out.js";
 import { createSandboxHandle, type KitSandbox } from "./sandbox/handle.js";
+import { checkProjectId, projectLabel } from "./sandbox/project.js";
 import { createSandboxRegistry } from "./sandbox/registry.js";
 import { systemClock, type WaitClock } from "./sandbox/wait.js";
-import { checkProjectId, checkSandboxId } from "./validate/identifiers.js";
+import { checkSandboxId } from "./validate/identifiers.js";
 import { checkEnsureRequest, checkListQuery } from "./validate/kit-requests.js";
 
 /** The entry point: sandboxes for projects, on Daytona or on this machine. */
@@ -90,13 +91,13 @@ export interface KitInternals {
  * ```
  */
 export function createKit(options: KitOptions = {}, internals: KitInternals = {}): Kit {
-  // Everything (targets included) is checked in resolveConfig before any option is read here.
+  // The options are read once, by resolveConfig; from here on only `resolved` is.
   const config = resolveConfig(options);
   if (config.isErr()) return unconfiguredKit(config.error);
   const resolved = config.value;
-  const list = resolved.targets;
+  const { clock = systemClock, pollMs } = internals;
 
-  const base = buildDriver(options, resolved, list);
+  const base = buildDriver(resolved.driver);
   // dispose() fires it: every call in flight settles Aborted, and every later call is Aborted at once.
   const lifetime = new AbortController();
   // One listener per call in flight: many parallel calls are normal, not a leak.
@@ -104,11 +105,11 @@ export function createKit(options: KitOptions = {}, internals: KitInternals = {}
   // Coordinated backoff belongs to Daytona's throttlers: the local driver is never rate-limited.
   const throttling =
     base.name === "daytona"
-      ? createKitThrottling(options.throttling, options.retry ?? {}, lifetime.signal)
+      ? createKitThrottling(resolved.throttling, resolved.retry, lifetime.signal)
       : undefined;
   const gated = throttling ? withThrottling(base, throttling.gate, throttling.quota) : base;
   const driver = withCallScopes(
-    withSerializedLifecycle(withRetries(gated, options.retry ?? {}, throttling?.quota)),
+    withSerializedLifecycle(withRetries(gated, resolved.retry, throttling?.quota)),
     {
       lifetime: lifetime.signal,
       defaultMs: resolved.timeouts.lifecycleMs,
@@ -125,12 +126,12 @@ export function createKit(options: KitOptions = {}, internals: KitInternals = {}
     lifetime.abort();
     await driver.dispose();
   };
-  const registry = createSandboxRegistry(driver, resolved.projectLabel);
+  const project = projectLabel(resolved.projectLabel);
+  const registry = createSandboxRegistry(driver, project);
   // Local sandboxes live in one place; every other driver gets the ordered target list.
-  const regions = createRegionFallback(driver.name === "local" ? ["local"] : list, {
+  const regions = createRegionFallback(driver.name === "local" ? ["local"] : resolved.targets, {
     fallbackOn: resolved.fallbackOn,
   });
-  const clock = internals.clock ?? systemClock;
   const inFlight = new Map<string, ResultAsync<KitSandbox, KitError>>();
   // A fan-out's client-side limits count on the same clock as the throttling gate.
   const limiters = (limits: ClientRateLimits) =>
@@ -144,13 +145,11 @@ export function createKit(options: KitOptions = {}, internals: KitInternals = {}
       {
         driver,
         registry,
-        root: resolved.root,
-        uploadCapBytes: resolved.uploadCapBytes,
-        ...(options.batch ? { batch: options.batch } : {}),
+        fs: resolved.fs,
         execTimeoutMs: resolved.timeouts.execMs,
         lifecycleTimeoutMs: resolved.timeouts.lifecycleMs,
-        onDispose: options.onDispose ?? "keep",
-        projectLabel: resolved.projectLabel,
+        onDispose: resolved.onDispose,
+        project,
       },
       info,
     );
@@ -164,19 +163,20 @@ export function createKit(options: KitOptions = {}, internals: KitInternals = {}
       // Single flight: one ensure per project at a time in this process; later callers share its result.
       const running = inFlight.get(request.projectId);
       if (running) return running;
+      // checkEnsureRequest refused a timeout that is not 1 to 2³¹−1 ms.
+      const timeoutMs = request.timeoutMs ?? resolved.timeouts.ensureMs;
       const deps = {
         driver,
         registry,
         regions,
-        retry: options.retry ?? {},
+        retry: resolved.retry,
         clock,
-        labelKey: resolved.projectLabel,
+        project,
         defaultImage: resolved.defaultImage,
-        timeoutMs: resolved.timeouts.ensureMs,
+        timeoutMs,
         namePrefix: resolved.sandboxNamePrefix,
-        ...(internals.pollMs === undefined ? {} : { pollMs: internals.pollMs }),
+        pollMs,
       };
-      const timeoutMs = validTimeout(request.timeoutMs) ?? resolved.timeouts.ensureMs;
       const work = scoped(`ensure sandbox for project ${request.projectId}`, timeoutMs, request.signal, () =>
         ensureSandbox(deps, request),
       );
@@ -196,7 +196,7 @@ export function createKit(options: KitOptions = {}, internals: KitInternals = {}
       const { projectId } = checked.value;
       const labels = {
         ...checked.value.labels,
-        ...(projectId === undefined ? {} : { [resolved.projectLabel]: projectId }),
+        ...(projectId === undefined ? {} : project.labelsFor(projectId)),
       };
       return scoped("list sandboxes", resolved.timeouts.lifecycleMs, undefined, () =>
         driver.list(Object.keys(labels).length > 0 ? { labels } : {}),
@@ -237,32 +237,15 @@ export function createKit(options: KitOptions = {}, internals: KitInternals = {}
   return kit;
 }
 
-function buildDriver(
-  options: KitOptions,
-  resolved: ResolvedConfig,
-  targets: readonly string[],
-): SandboxDriver {
-  if (typeof options.driver === "object") return options.driver;
-  if (resolved.driverKind === "daytona") {
-    return createDaytonaDriver({
-      targets,
-      ...(resolved.apiKey === undefined ? {} : { apiKey: resolved.apiKey }),
-      ...(resolved.apiUrl === undefined ? {} : { apiUrl: resolved.apiUrl }),
-      ...(options.daytonaClients ? { clients: options.daytonaClients } : {}),
-      ...(options.useDeprecatedPolling === undefined
-        ? {}
-        : { useDeprecatedPolling: options.useDeprecatedPolling }),
-    });
+function buildDriver(choice: ResolvedDriver): SandboxDriver {
+  switch (choice.kind) {
+    case "custom":
+      return choice.driver;
+    case "daytona":
+      return createDaytonaDriver(choice.options);
+    case "local":
+      return createLocalDriver(choice.options);
   }
-  return createLocalDriver({
-    ...(options.localHome === undefined ? {} : { home: options.localHome }),
-    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-  });
-}
-
-/** A caller's timeout when it is a usable one; anything else is left to the validation inside the call. */
-function validTimeout(value: unknown): number | undefined {
-  return typeof value === "number" && value > 0 && Number.isFinite(value) ? value : undefined;
 }
 
 /** Every caller of one in-flight operation gets the same settled Result; `done` runs once it settles. */

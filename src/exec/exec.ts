@@ -4,6 +4,7 @@
  * @module
  */
 import { err, errAsync, ok, type Result, ResultAsync } from "neverthrow";
+import { DEFAULT_EXEC_TIMEOUT_MS, SANDBOX_WORKDIR } from "../defaults.js";
 import type { ExecOutcome, SandboxDriver } from "../driver/types.js";
 import { type KitError, kitError } from "../errors.js";
 import { clampTimerMs } from "../policy/deadline.js";
@@ -81,7 +82,7 @@ function validate(command: string, options: ExecOptions, ctx: ExecContext): Resu
   }
   if (command.includes("\0"))
     return err(kitError.invalidArgument("command", "command must not contain a NUL byte."));
-  const timeoutMs = options.timeoutMs ?? ctx.defaultTimeoutMs ?? 60_000;
+  const timeoutMs = options.timeoutMs ?? ctx.defaultTimeoutMs ?? DEFAULT_EXEC_TIMEOUT_MS;
   if (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
     return err(
       kitError.invalidArgument(
@@ -90,7 +91,7 @@ function validate(command: string, options: ExecOptions, ctx: ExecContext): Resu
       ),
     );
   }
-  const cwd = options.cwd ?? ctx.defaultCwd ?? "/workspace";
+  const cwd = options.cwd ?? ctx.defaultCwd ?? SANDBOX_WORKDIR;
   if (typeof cwd !== "string" || cwd === "" || cwd.includes("\0")) {
     return err(kitError.invalidArgument("cwd", "cwd must be a non-empty path without NUL bytes."));
   }

@@ -4,6 +4,7 @@
  */
 import { stat } from "node:fs/promises";
 import { err, errAsync, ok, okAsync, type Result, ResultAsync } from "neverthrow";
+import { SANDBOX_WORKDIR } from "../defaults.js";
 import type { UploadEntry } from "../driver/types.js";
 import { type KitError, kitError } from "../errors.js";
 import {
@@ -13,28 +14,22 @@ import {
   checkWriteOptions,
 } from "../validate/call-options.js";
 import { checkString } from "../validate/strings.js";
-import { type BatchLimits, uploadInBatches } from "./batch.js";
+import { uploadInBatches } from "./batch.js";
 import { uploadChunked } from "./chunked.js";
 import { decodeText, encodeText, parseJson, stringifyJson } from "./codec.js";
 import { guarded } from "./guard.js";
-import { type ResolveOptions, resolveUnderRoot, validateRoot } from "./paths.js";
+import { type ResolveOptions, resolveUnderRoot } from "./paths.js";
+import { type FsSettings, resolveFsSettings } from "./settings.js";
 import { tempSibling } from "./temp-names.js";
-import {
-  DEFAULT_ROOT,
-  DEFAULT_UPLOAD_CAP_BYTES,
-  type FsContext,
-  type RemoveOptions,
-  type SandboxFs,
-  type WriteFileEntry,
-  type WriteFilesReport,
-  type WriteOptions,
+import type {
+  FsContext,
+  FsPorts,
+  RemoveOptions,
+  SandboxFs,
+  WriteFileEntry,
+  WriteFilesReport,
+  WriteOptions,
 } from "./types.js";
-
-interface Settings {
-  readonly root: string;
-  readonly cap: number;
-  readonly limits: BatchLimits;
-}
 
 /**
  * Creates the safe filesystem facade for one sandbox. Invalid settings (a relative root, a cap that is not a
@@ -49,9 +44,18 @@ interface Settings {
  * ```
  */
 export function createSandboxFs(ctx: FsContext): SandboxFs {
+  return buildSandboxFs(ctx, resolveFsSettings(ctx));
+}
+
+/** The facade over settings `createKit` already resolved (see `resolveFsSettings`): nothing is defaulted again. */
+export function createResolvedSandboxFs(ctx: FsPorts, settings: FsSettings): SandboxFs {
+  return buildSandboxFs(ctx, ok(settings));
+}
+
+function buildSandboxFs(ctx: FsPorts, settings: Result<FsSettings, KitError>): SandboxFs {
   const { driver, sandboxId } = ctx;
-  const settings = readSettings(ctx);
-  const root = settings.isOk() ? settings.value.root : (ctx.root ?? DEFAULT_ROOT);
+  // An invalid root still names itself in `root`, so a caller sees what was asked for.
+  const root = settings.isOk() ? settings.value.root : String((ctx as FsContext).root ?? SANDBOX_WORKDIR);
 
   const resolvePath = (path: string, options?: ResolveOptions): Result<string, KitError> =>
     settings.andThen((s) => resolveUnderRoot(s.root, path, options));
@@ -98,16 +102,17 @@ export function createSandboxFs(ctx: FsContext): SandboxFs {
       const { s, resolved, options } = checked.value;
       const abort = aborted("write", options.signal);
       if (abort) return errAsync(abort);
-      if (bytes.byteLength > s.cap) {
-        if (!options.chunked) return errAsync(kitError.payloadTooLarge(resolved, bytes.byteLength, s.cap));
+      if (bytes.byteLength > s.uploadCapBytes) {
+        if (!options.chunked)
+          return errAsync(kitError.payloadTooLarge(resolved, bytes.byteLength, s.uploadCapBytes));
         return uploadChunked({
           driver,
           sandboxId,
           exec: ctx.exec,
           destination: resolved,
           data: bytes,
-          partBytes: s.cap,
-          concurrency: s.limits.concurrency,
+          partBytes: s.uploadCapBytes,
+          concurrency: s.batch.concurrency,
           ...(options.signal ? { signal: options.signal } : {}),
         });
       }
@@ -165,7 +170,7 @@ export function createSandboxFs(ctx: FsContext): SandboxFs {
           });
         }
         return ResultAsync.fromSafePromise(
-          uploadInBatches(driver, sandboxId, files, s.limits, options.signal),
+          uploadInBatches(driver, sandboxId, files, s.batch, options.signal),
         );
       }),
     readText,
@@ -218,7 +223,7 @@ export function createSandboxFs(ctx: FsContext): SandboxFs {
         );
         if (checked.isErr()) return errAsync(checked.error);
         const { s, resolved } = checked.value;
-        return checkLocalFile(localPath, s.cap).andThen(() =>
+        return checkLocalFile(localPath, s.uploadCapBytes).andThen(() =>
           driver.uploadLocalFile(sandboxId, localPath, resolved),
         );
       }),
@@ -232,40 +237,10 @@ export function createSandboxFs(ctx: FsContext): SandboxFs {
 /** How reads and writes resolve their path: it names a file, so `x/` is refused. */
 const FILE: ResolveOptions = { file: true };
 
-function readSettings(ctx: FsContext): Result<Settings, KitError> {
-  const cap = ctx.uploadCapBytes ?? DEFAULT_UPLOAD_CAP_BYTES;
-  if (!isPositiveInteger(cap)) {
-    return err(
-      kitError.invalidArgument("uploadCapBytes", `uploadCapBytes must be a positive integer, got ${cap}.`),
-    );
-  }
-  const maxFiles = ctx.batch?.maxFiles ?? 50;
-  const maxBytes = Math.min(ctx.batch?.maxBytes ?? cap, cap);
-  const concurrency = ctx.batch?.concurrency ?? 4;
-  for (const [name, value] of [
-    ["batch.maxFiles", maxFiles],
-    ["batch.maxBytes", maxBytes],
-    ["batch.concurrency", concurrency],
-  ] as const) {
-    if (!isPositiveInteger(value)) {
-      return err(kitError.invalidArgument(name, `${name} must be a positive integer, got ${value}.`));
-    }
-  }
-  return validateRoot(ctx.root ?? DEFAULT_ROOT).map((root) => ({
-    root,
-    cap,
-    limits: { maxFiles, maxBytes, concurrency },
-  }));
-}
-
-function isPositiveInteger(value: number): boolean {
-  return Number.isSafeInteger(value) && value > 0;
-}
-
 /** Validates every entry before anything is sent: one bad entry refuses the whole batch. */
 function prepareBatch(
   entries: readonly WriteFileEntry[],
-  settings: Settings,
+  settings: FsSettings,
   resolvePath: (path: string) => Result<string, KitError>,
 ): Result<UploadEntry[], KitError> {
   if (!Array.isArray(entries)) return err(kitError.invalidArgument("entries", "entries must be an array."));
@@ -294,8 +269,8 @@ function prepareBatch(
     const text = hasText ? checkText(entry.text, `entries[${index}].text`) : ok(undefined);
     if (text.isErr()) return err(text.error);
     const data = text.value === undefined ? (entry.bytes as Uint8Array) : encodeText(text.value);
-    if (data.byteLength > settings.cap)
-      return err(kitError.payloadTooLarge(path, data.byteLength, settings.cap));
+    if (data.byteLength > settings.uploadCapBytes)
+      return err(kitError.payloadTooLarge(path, data.byteLength, settings.uploadCapBytes));
     files.push({ path, data });
   }
   return ok(files);

@@ -3,6 +3,7 @@
  * @module
  */
 import type { ResultAsync } from "neverthrow";
+import { SANDBOX_WORKDIR } from "../defaults.js";
 import type { FileEntry, SandboxDriver } from "../driver/types.js";
 import type { KitError } from "../errors.js";
 import type { Exec } from "../exec/types.js";
@@ -10,7 +11,7 @@ import type { Exec } from "../exec/types.js";
 /** The upload cap applied when none is given: 5 MiB (Daytona answers a bare 400 above ~5 MB). */
 export const DEFAULT_UPLOAD_CAP_BYTES = 5 * 1024 * 1024;
 /** The sandbox root applied when none is given. */
-export const DEFAULT_ROOT = "/workspace";
+export const DEFAULT_ROOT = SANDBOX_WORKDIR;
 
 /** Limits of {@link SandboxFs.writeFiles}. */
 export interface BatchOptions {
@@ -22,14 +23,18 @@ export interface BatchOptions {
   readonly concurrency?: number;
 }
 
-/** What {@link createSandboxFs} needs. */
-export interface FsContext {
+/** What the facade works through. */
+export interface FsPorts {
   /** The driver every call goes through. */
   readonly driver: SandboxDriver;
   /** The sandbox the facade works in. */
   readonly sandboxId: string;
   /** Runs the join and checksum commands of chunked uploads. */
   readonly exec: Exec;
+}
+
+/** What {@link createSandboxFs} needs: the ports, and settings it defaults and checks when it is built. */
+export interface FsContext extends FsPorts {
   /** Every path lives under this directory. @default "/workspace" */
   readonly root?: string;
   /** Largest body sent in one request, in bytes; checked before any request. @default 5 * 1024 * 1024 */

@@ -4,6 +4,7 @@
  */
 import { err, ok, type Result } from "neverthrow";
 import { type KitError, kitError } from "../errors.js";
+import { describeValue } from "../validate/describe.js";
 
 /** The regions tried when nothing says otherwise: Daytona's two shared regions. */
 export const DEFAULT_TARGETS: readonly string[] = Object.freeze(["us", "eu"]);
@@ -12,8 +13,8 @@ const TARGET_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 /** Options of {@link resolveTargets}. */
 export interface ResolveTargetsOptions {
-  /** The regions in the order to try them; wins over the environment. */
-  targets?: readonly string[];
+  /** The regions in the order to try them; wins over the environment. `undefined`: read the environment. */
+  targets?: readonly string[] | undefined;
   /**
    * Where `DAYTONA_TARGETS` (a comma- or space-separated list) and `DAYTONA_TARGET` (one region) are read.
    * Empty values count as unset.
@@ -51,6 +52,15 @@ export function resolveTargets(options: ResolveTargetsOptions = {}): Result<stri
 }
 
 function validate(source: string, names: readonly string[]): Result<string[], KitError> {
+  // From JavaScript a string may come: "us" must not be read as the regions "u" and "s".
+  if (!Array.isArray(names)) {
+    return err(
+      kitError.invalidArgument(
+        source,
+        `${source} must be an array of region names such as ["us", "eu"], got ${describeValue(names)}.`,
+      ),
+    );
+  }
   if (names.length === 0) {
     return err(
       kitError.invalidArgument(source, `${source} must name at least one region (e.g. "us", "eu").`),

@@ -18,8 +18,8 @@ import { type KitError, kitError } from "../errors.js";
 import { currentScope } from "../policy/deadline.js";
 import type { RegionFallback } from "../policy/region.js";
 import { type RetryPolicy, retryResult } from "../policy/retry.js";
-import { checkProjectId as validateProjectId } from "../validate/identifiers.js";
-import { DEFAULT_SANDBOX_NAME_PREFIX, sandboxNameFor } from "../validate/sandbox-name.js";
+import { sandboxNameFor } from "../validate/sandbox-name.js";
+import type { ProjectLabel } from "./project.js";
 import type { SandboxRegistry } from "./registry.js";
 import { FAILED_STATES, failed, GONE_STATES, type WaitClock, waitForState } from "./wait.js";
 
@@ -49,29 +49,25 @@ export interface EnsureDeps {
   readonly regions: RegionFallback;
   readonly retry: RetryPolicy;
   readonly clock: WaitClock;
-  readonly labelKey: string;
+  readonly project: ProjectLabel;
   readonly defaultImage: string;
+  /** This ensure's deadline: the request's `timeoutMs`, else the kit's. */
   readonly timeoutMs: number;
-  /** Start of the sandbox names ensure creates. @default "apex-" */
-  readonly namePrefix?: string;
-  /** Poll interval of state waits (and of waits for a name to be freed). */
-  readonly pollMs?: number;
+  /** Start of the sandbox names ensure creates. */
+  readonly namePrefix: string;
+  /** Poll interval of state waits (and of waits for a name to be freed). @default 250 */
+  readonly pollMs?: number | undefined;
 }
 
 const STARTABLE = new Set(["stopped", "paused", "archived"]);
 const STARTED = new Set(["started"]);
 
-/** Checks a project id before anything is sent. */
-export function checkProjectId(projectId: unknown): KitError | undefined {
-  const checked = validateProjectId(projectId);
-  return checked.isErr() ? checked.error : undefined;
-}
-
-/** Finds, starts or creates the project's sandbox and returns it `started`. No single flight here: see the kit. */
+/**
+ * Finds, starts or creates the project's sandbox and returns it `started`. The kit checked `request` whole
+ * (`checkEnsureRequest`) and shares one call per project; neither happens again here.
+ */
 export function ensureSandbox(deps: EnsureDeps, request: EnsureRequest): ResultAsync<SandboxInfo, KitError> {
-  const invalid = checkProjectId(request.projectId) ?? checkSource(request);
-  if (invalid) return errAsync(invalid);
-  const timeoutMs = request.timeoutMs ?? deps.timeoutMs;
+  const { timeoutMs } = deps;
   const deadline = deps.clock.now() + timeoutMs;
   const left = () => Math.max(1, deadline - deps.clock.now());
   const signal = request.signal;
@@ -84,15 +80,15 @@ export function ensureSandbox(deps: EnsureDeps, request: EnsureRequest): ResultA
       timeoutMs: left(),
       clock: deps.clock,
       ...opt(signal),
-      ...(deps.pollMs === undefined ? {} : { pollMs: deps.pollMs }),
+      pollMs: deps.pollMs,
     });
   };
 
-  const name = sandboxNameFor(deps.namePrefix ?? DEFAULT_SANDBOX_NAME_PREFIX, request.projectId);
+  const name = sandboxNameFor(deps.namePrefix, request.projectId);
   const pollMs = deps.pollMs ?? 250;
 
   const findByLabel = (): ResultAsync<SandboxInfo | undefined, KitError> =>
-    deps.driver.list({ labels: { [deps.labelKey]: request.projectId } }).map((found) =>
+    deps.driver.list({ labels: deps.project.labelsFor(request.projectId) }).map((found) =>
       pickBest(
         found.filter((s) => !GONE_STATES.has(s.state)),
         name,
@@ -114,11 +110,11 @@ export function ensureSandbox(deps: EnsureDeps, request: EnsureRequest): ResultA
   const adoptOrRetry = (target: string, interval: number): ResultAsync<SandboxInfo, KitError> =>
     holderOfName().andThen((holder): ResultAsync<SandboxInfo, KitError> => {
       if (holder) {
-        if (holder.labels[deps.labelKey] === request.projectId) return okAsync(holder);
+        if (deps.project.projectOf(holder) === request.projectId) return okAsync(holder);
         return errAsync(
           kitError.conflict(
             `Sandbox name ${name} is taken by sandbox ${holder.id}, which is not labelled ` +
-              `${deps.labelKey}=${request.projectId}; delete or rename it, or choose another sandboxNamePrefix.`,
+              `${deps.project.key}=${request.projectId}; delete or rename it, or choose another sandboxNamePrefix.`,
           ),
         );
       }
@@ -186,7 +182,7 @@ function createSpec(
     ...(request.snapshot === undefined
       ? { image: request.image ?? deps.defaultImage }
       : { snapshot: request.snapshot }),
-    labels: { ...(request.labels ?? {}), [deps.labelKey]: request.projectId },
+    labels: { ...request.labels, ...deps.project.labelsFor(request.projectId) },
     ...(request.envVars === undefined ? {} : { envVars: request.envVars }),
     ...(request.resources === undefined ? {} : { resources: request.resources }),
     ...(request.autoStopMinutes === undefined ? {} : { autoStopMinutes: request.autoStopMinutes }),
@@ -224,19 +220,6 @@ function sleepOrAbort(
       ? errAsync(kitError.aborted("wait for the sandbox name to be free", signal.reason))
       : okAsync(undefined),
   );
-}
-
-function checkSource(request: EnsureRequest): KitError | undefined {
-  if (request.image !== undefined && request.snapshot !== undefined) {
-    return kitError.invalidArgument("snapshot", "Pass either image or snapshot, not both.");
-  }
-  if (request.timeoutMs !== undefined && !(request.timeoutMs > 0)) {
-    return kitError.invalidArgument(
-      "timeoutMs",
-      `timeoutMs must be a positive number, got ${request.timeoutMs}.`,
-    );
-  }
-  return undefined;
 }
 
 function opt(signal: AbortSignal | undefined): { signal?: AbortSignal } {

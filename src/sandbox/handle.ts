@@ -8,27 +8,27 @@ import type { PreviewLink, SandboxDriver, SandboxInfo } from "../driver/types.js
 import type { KitError } from "../errors.js";
 import { createExec } from "../exec/exec.js";
 import type { Exec } from "../exec/types.js";
-import { createSandboxFs } from "../fs/fs.js";
-import type { BatchOptions, SandboxFs } from "../fs/types.js";
+import { createResolvedSandboxFs } from "../fs/fs.js";
+import type { FsSettings } from "../fs/settings.js";
+import type { SandboxFs } from "../fs/types.js";
 import { createProvisioner, type Provisioner } from "../provision/index.js";
 import { checkInteger } from "../validate/numbers.js";
+import type { ProjectLabel } from "./project.js";
 import type { SandboxRegistry } from "./registry.js";
 
 /** What `await using sandbox = …` does at the end of the scope. */
 export type DisposeAction = "keep" | "stop" | "delete";
 
-/** Settings a handle is built with (the kit fills them from its options). */
+/** Settings a handle is built with, resolved by the kit (nothing is defaulted here). */
 export interface HandleSettings {
   readonly driver: SandboxDriver;
   readonly registry: SandboxRegistry;
-  readonly root: string;
-  readonly uploadCapBytes: number;
-  readonly batch?: BatchOptions;
+  readonly fs: FsSettings;
   readonly execTimeoutMs: number;
   readonly lifecycleTimeoutMs: number;
   readonly onDispose: DisposeAction;
-  /** The label holding the project id. */
-  readonly projectLabel: string;
+  /** Reads the project a sandbox belongs to. */
+  readonly project: ProjectLabel;
 }
 
 /** One sandbox, ready to use. Every fallible call returns a `ResultAsync`. */
@@ -71,23 +71,16 @@ export function createSandboxHandle(settings: HandleSettings, initial: SandboxIn
   const exec = createExec({
     driver,
     sandboxId: id,
-    defaultCwd: settings.root,
+    defaultCwd: settings.fs.root,
     defaultTimeoutMs: settings.execTimeoutMs,
   });
-  const fs = createSandboxFs({
-    driver,
-    sandboxId: id,
-    exec,
-    root: settings.root,
-    uploadCapBytes: settings.uploadCapBytes,
-    ...(settings.batch ? { batch: settings.batch } : {}),
-  });
+  const fs = createResolvedSandboxFs({ driver, sandboxId: id, exec }, settings.fs);
   const provision = createProvisioner({
     exec,
     writeText: (path, text) => fs.writeText(path, text),
     memoryGiB: initial.memoryGiB ?? 1,
     // Provisioner scripts live under the fs root, so the facade's path rules accept them whatever the root is.
-    stateDir: `${settings.root === "/" ? "" : settings.root}/.daytona-kit`,
+    stateDir: `${settings.fs.root === "/" ? "" : settings.fs.root}/.daytona-kit`,
   });
   const wait = { timeoutMs: settings.lifecycleTimeoutMs };
 
@@ -96,7 +89,7 @@ export function createSandboxHandle(settings: HandleSettings, initial: SandboxIn
     get region() {
       return info.target;
     },
-    projectId: initial.labels[settings.projectLabel],
+    projectId: settings.project.projectOf(initial),
     get state() {
       return info.state;
     },

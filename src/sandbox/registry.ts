@@ -6,6 +6,7 @@
 import { errAsync, okAsync, type ResultAsync } from "neverthrow";
 import type { SandboxDriver, SandboxInfo } from "../driver/types.js";
 import type { KitError } from "../errors.js";
+import type { ProjectLabel } from "./project.js";
 import { GONE_STATES } from "./wait.js";
 
 /** A validated cache of which sandbox serves which project. */
@@ -20,8 +21,8 @@ export interface SandboxRegistry {
   entries(): ReadonlyMap<string, string>;
 }
 
-/** Creates a registry over `driver`; `labelKey` is the label that names a sandbox's project. */
-export function createSandboxRegistry(driver: SandboxDriver, labelKey: string): SandboxRegistry {
+/** Creates a registry over `driver`; `project` reads which project a sandbox belongs to. */
+export function createSandboxRegistry(driver: SandboxDriver, project: ProjectLabel): SandboxRegistry {
   const byProject = new Map<string, string>();
   return {
     lookup(projectId) {
@@ -30,7 +31,7 @@ export function createSandboxRegistry(driver: SandboxDriver, labelKey: string): 
       return driver
         .get(cached)
         .map((info) => {
-          if (info.labels[labelKey] === projectId && !GONE_STATES.has(info.state)) return info;
+          if (project.projectOf(info) === projectId && !GONE_STATES.has(info.state)) return info;
           byProject.delete(projectId);
           return undefined;
         })

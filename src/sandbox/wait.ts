@@ -24,9 +24,9 @@ export const FAILED_STATES: ReadonlySet<string> = new Set(["error", "build_faile
 /** Options of {@link waitForState}. */
 export interface WaitForStateOptions {
   readonly timeoutMs: number;
-  readonly signal?: AbortSignal;
+  readonly signal?: AbortSignal | undefined;
   /** First poll interval; it grows ×1.5 up to `maxPollMs`. @default 250 */
-  readonly pollMs?: number;
+  readonly pollMs?: number | undefined;
   /** @default 2_000 */
   readonly maxPollMs?: number;
   readonly clock: WaitClock;

@@ -9,14 +9,10 @@ import { type KitError, kitError } from "../errors.js";
 import { describeValue } from "./describe.js";
 import { checkInteger, checkNumber, checkOptionalTimeoutMs, MAX_TIMEOUT_MS } from "./numbers.js";
 import { checkBoolean, checkCallback, checkKnownKeys, isPlainObject } from "./options.js";
-import { isPrototypeKey } from "./records.js";
 import { checkOptionalString, checkString } from "./strings.js";
 
 /** The most attempts a retry policy may ask for: with the 20 s backoff cap, 20 attempts already span minutes. */
 export const MAX_RETRY_ATTEMPTS = 20;
-
-/** A label key: what Daytona and the local driver store as the project label. */
-const LABEL_KEY = /^[A-Za-z0-9]([A-Za-z0-9._/-]{0,126}[A-Za-z0-9])?$/;
 
 type Fields = Record<string, unknown>;
 
@@ -73,27 +69,6 @@ export function checkApiUrl(value: unknown, argument: string): Result<string, Ki
     );
   }
   return ok(text.value.trim());
-}
-
-/** `targets` from the options: an array (a string `"us"` is refused, not split into `u` and `s`). */
-export function checkTargetsOption(value: unknown): Result<readonly string[] | undefined, KitError> {
-  if (value === undefined) return ok(undefined);
-  if (!Array.isArray(value)) {
-    return err(
-      kitError.invalidArgument(
-        "targets",
-        `targets must be an array of region names such as ["us", "eu"], got ${describeValue(value)}.`,
-      ),
-    );
-  }
-  for (const name of value) {
-    if (typeof name !== "string") {
-      return err(
-        kitError.invalidArgument("targets", `targets must hold region names, got ${describeValue(name)}.`),
-      );
-    }
-  }
-  return ok(value);
 }
 
 /** The reasons `fallbackOn` may list. */
@@ -170,21 +145,10 @@ export function checkTimeoutsOption(value: unknown): Result<void, KitError> {
   return ok(undefined);
 }
 
-/** `batch`: positive integers. */
-export function checkBatchOption(value: unknown): Result<void, KitError> {
-  if (value === undefined) return ok(undefined);
-  if (!isPlainObject(value)) {
-    return err(kitError.invalidArgument("batch", `batch must be an object, got ${describeValue(value)}.`));
-  }
-  for (const key of ["maxFiles", "maxBytes", "concurrency"] as const) {
-    if (value[key] === undefined) continue;
-    const checked = checkInteger(value[key], `batch.${key}`, 1, Number.MAX_SAFE_INTEGER);
-    if (checked.isErr()) return err(checked.error);
-  }
-  return ok(undefined);
-}
-
-/** The scalar and callback fields of the options, by type. */
+/**
+ * The scalar and callback fields of the options, by type. The fs settings (`root`, `uploadCapBytes`, `batch`) are
+ * checked by `resolveFsSettings`, the project label by `checkProjectLabel`.
+ */
 export function checkOptionFields(options: Fields): Result<void, KitError> {
   const driver = options.driver;
   if (
@@ -217,14 +181,8 @@ export function checkOptionFields(options: Fields): Result<void, KitError> {
     () => checkOptionalString(options.apiKey, "apiKey"),
     () => checkOptionalString(options.defaultImage, "defaultImage"),
     () => checkOptionalString(options.localHome, "localHome"),
-    () => checkOptionalString(options.root, "root"),
-    () => checkProjectLabel(options.projectLabel),
     () => checkBoolean(options.useDeprecatedPolling, "useDeprecatedPolling"),
     () => checkCallback(options.onProgress, "onProgress"),
-    () =>
-      options.uploadCapBytes === undefined
-        ? ok(undefined)
-        : checkInteger(options.uploadCapBytes, "uploadCapBytes", 1, Number.MAX_SAFE_INTEGER),
     () =>
       options.onDispose === undefined || ["keep", "stop", "delete"].includes(options.onDispose as string)
         ? ok(undefined)
@@ -242,17 +200,6 @@ export function checkOptionFields(options: Fields): Result<void, KitError> {
     if (result.isErr()) return err(result.error);
   }
   return ok(undefined);
-}
-
-function checkProjectLabel(value: unknown): Result<void, KitError> {
-  if (value === undefined) return ok(undefined);
-  if (typeof value === "string" && LABEL_KEY.test(value) && !isPrototypeKey(value)) return ok(undefined);
-  return err(
-    kitError.invalidArgument(
-      "projectLabel",
-      `projectLabel must be a label key (${LABEL_KEY.source}), got ${describeValue(value)}.`,
-    ),
-  );
 }
 
 function checkObjectOrUndefined(value: unknown, argument: string): Result<void, KitError> {

@@ -8,7 +8,7 @@ import { err, ok, type Result } from "neverthrow";
 import type { SandboxResources } from "../driver/types.js";
 import { type KitError, kitError } from "../errors.js";
 import { checkEnv } from "../exec/env.js";
-import { checkProjectId } from "./identifiers.js";
+import { checkProjectId } from "../sandbox/project.js";
 import { checkInteger, checkNumber, checkOptionalTimeoutMs } from "./numbers.js";
 import { checkKnownKeys, checkOptions, checkRequiredOptions, checkSignal, isPlainObject } from "./options.js";
 import { checkStringRecord } from "./records.js";
@@ -61,6 +61,11 @@ export function checkEnsureRequest<T extends object>(request: T | undefined): Re
       .andThen(() => checkProjectId(fields.projectId, "projectId"))
       .andThen(() => checkOptionalString(fields.image, "image"))
       .andThen(() => checkOptionalString(fields.snapshot, "snapshot"))
+      .andThen(() =>
+        fields.image !== undefined && fields.snapshot !== undefined
+          ? err(kitError.invalidArgument("snapshot", "Pass either image or snapshot, not both."))
+          : ok(undefined),
+      )
       .andThen(() => checkStringRecord(fields.envVars, "envVars"))
       .andThen((envVars) => checkEnv(envVars).mapErr((e) => ({ ...e, argument: "envVars" }) as KitError))
       .andThen(() => checkStringRecord(fields.labels, "labels"))

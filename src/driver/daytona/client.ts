@@ -97,16 +97,17 @@ export interface DaytonaClientLike {
 
 /** How to build a client when none is injected. */
 export interface DaytonaClientConfig {
-  readonly apiKey?: string;
-  readonly apiUrl?: string;
+  readonly apiKey?: string | undefined;
+  readonly apiUrl?: string | undefined;
   readonly target: string;
   /** Poll instead of opening a socket.io connection (quieter, and what the emulator needs). */
-  readonly useDeprecatedPolling?: boolean;
+  readonly useDeprecatedPolling?: boolean | undefined;
 }
 
 /** Builds one SDK client. Loads `@daytonaio/sdk` on first call only (importing this library stays cheap). */
 export async function createSdkClient(config: DaytonaClientConfig): Promise<DaytonaClientLike> {
   const sdk = await import("@daytonaio/sdk");
+  // The SDK's config object gets no field set to undefined: it is third-party code, so make no assumptions.
   const client = new sdk.Daytona({
     ...(config.apiKey === undefined ? {} : { apiKey: config.apiKey }),
     ...(config.apiUrl === undefined ? {} : { apiUrl: config.apiUrl }),

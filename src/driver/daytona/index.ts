@@ -29,20 +29,20 @@ import { createTransport } from "./transport.js";
 /** Options of {@link createDaytonaDriver}. */
 export interface DaytonaDriverOptions {
   /** API key; defaults to the SDK's own lookup (`DAYTONA_API_KEY`). Never appears in an error. */
-  readonly apiKey?: string;
+  readonly apiKey?: string | undefined;
   /** API URL; defaults to the SDK's (`DAYTONA_API_URL`, then Daytona Cloud). */
-  readonly apiUrl?: string;
+  readonly apiUrl?: string | undefined;
   /**
    * Targets (regions) this driver may address, in order; the first one serves get/list.
    * @default ["us", "eu"]
    */
   readonly targets?: readonly string[];
   /** Injected clients, one per target (e.g. `@daytona/sdk` clients, or clients pointed at the emulator). */
-  readonly clients?: Readonly<Record<string, DaytonaClientLike>>;
+  readonly clients?: Readonly<Record<string, DaytonaClientLike>> | undefined;
   /** Builds a client for a target when none is injected. @default `new Daytona({ apiKey, apiUrl, target })` */
   readonly clientFactory?: (target: string) => Promise<DaytonaClientLike> | DaytonaClientLike;
   /** Poll sandbox state instead of opening a socket.io connection per client. @default SDK default */
-  readonly useDeprecatedPolling?: boolean;
+  readonly useDeprecatedPolling?: boolean | undefined;
   /** How often a streaming exec polls its session logs. @default 250 */
   readonly sessionPollMs?: number;
 }
@@ -93,11 +93,9 @@ export function createDaytonaDriver(options: DaytonaDriverOptions = {}): Sandbox
               ? options.clientFactory(target)
               : createSdkClient({
                   target,
-                  ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
-                  ...(options.apiUrl === undefined ? {} : { apiUrl: options.apiUrl }),
-                  ...(options.useDeprecatedPolling === undefined
-                    ? {}
-                    : { useDeprecatedPolling: options.useDeprecatedPolling }),
+                  apiKey: options.apiKey,
+                  apiUrl: options.apiUrl,
+                  useDeprecatedPolling: options.useDeprecatedPolling,
                 }),
           );
       client = client.then((built) => {

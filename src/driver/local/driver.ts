@@ -70,9 +70,9 @@ import { sweepInterruptedWrites } from "./temp-sweep.js";
 /** Options of {@link createLocalDriver}. */
 export interface LocalDriverOptions {
   /** Where images and sandboxes live. @default $DAYTONA_KIT_HOME, else ~/.cache/daytona-kit */
-  readonly home?: string;
+  readonly home?: string | undefined;
   /** Progress lines of long steps (building a base image). @default concise lines on stderr */
-  readonly onProgress?: (line: string) => void;
+  readonly onProgress?: ((line: string) => void) | undefined;
   /** Structured progress of image builds (takes precedence over `onProgress`). */
   readonly onImageProgress?: (event: ImageProgress) => void;
   /** Debian mirror for image builds. @default $DAYTONA_KIT_DEBIAN_MIRROR, else the host's apt sources */

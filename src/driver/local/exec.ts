@@ -10,6 +10,7 @@
  * with the output.
  * @module
  */
+
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
@@ -19,6 +20,7 @@ import { dirname, join } from "node:path";
 import { StringDecoder } from "node:string_decoder";
 import { setTimeout as sleep } from "node:timers/promises";
 import { err, ok, type Result } from "neverthrow";
+import { SANDBOX_WORKDIR } from "../../defaults.js";
 import { type KitError, kitError } from "../../errors.js";
 import { checkEnv } from "../../exec/env.js";
 import type { ExecOutcome, ExecRequest } from "../types.js";
@@ -73,7 +75,7 @@ export async function execInSandbox(
     return err(kitError.invalidArgument("command", "The command contains a NUL byte."));
   const envCheck = checkEnv(request.env);
   if (envCheck.isErr()) return err(envCheck.error);
-  const cwd = request.cwd ?? "/workspace";
+  const cwd = request.cwd ?? SANDBOX_WORKDIR;
   if (!cwd.startsWith("/") || cwd.includes("\0")) {
     return err(kitError.invalidArgument("cwd", `cwd must be an absolute path, got ${JSON.stringify(cwd)}.`));
   }

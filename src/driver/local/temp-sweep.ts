@@ -8,9 +8,11 @@
  * seconds per process) and, for a whole tree, by {@link sweepInterruptedWrites} (the driver's `gc()`).
  * @module
  */
+
 import { randomBytes } from "node:crypto";
 import { lstat, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { SANDBOX_WORKDIR } from "../../defaults.js";
 import { parseTempName } from "../../fs/temp-names.js";
 
 /** Owner-less leftovers older than this are stale. */
@@ -104,7 +106,7 @@ export async function sweepBeforeWrite(dir: string): Promise<void> {
  * const removed = await sweepInterruptedWrites(sandboxPaths(home, id).root);
  * ```
  */
-export async function sweepInterruptedWrites(root: string, under = "/workspace"): Promise<number> {
+export async function sweepInterruptedWrites(root: string, under = SANDBOX_WORKDIR): Promise<number> {
   // Every component of `under` must be a real directory inside the root: a symlink would lead the sweep elsewhere.
   let start = root;
   for (const component of under.split("/").filter((c) => c !== "" && c !== ".")) {
