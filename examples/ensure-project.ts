@@ -1,10 +1,13 @@
 /**
  * Ensure a project's sandbox, stop it, ensure it again (started, not recreated), then delete it.
+ * The sandbox is named `<sandboxNamePrefix><projectId>`: run this in two terminals at once and both get the same one.
  * Runs on the local driver by default: `npx tsx examples/ensure-project.ts`.
  */
 import { createKit } from "../src/index.js";
 
 await using kit = createKit({
+  // Every process of one application must use the same prefix (the default is "apex-").
+  sandboxNamePrefix: "example-",
   retry: {
     onRetry: ({ operation, attempt, delayMs, error }) =>
       console.log(`retry ${operation} #${attempt} in ${delayMs} ms (${error.kind})`),
@@ -17,7 +20,7 @@ if (first.isErr()) {
   process.exit(1);
 }
 const sandbox = first.value;
-console.log(`ensured ${sandbox.id} in ${sandbox.region}: ${sandbox.state}`);
+console.log(`ensured ${sandbox.id} (${sandbox.info.name}) in ${sandbox.region}: ${sandbox.state}`);
 
 console.log(`stopped: ${(await sandbox.stop()).map((info) => info.state).unwrapOr("stop failed")}`);
 

@@ -54,11 +54,25 @@ export function commandFs(box: SandboxRecord, cwd: string): CommandFs {
 }
 
 /**
- * Runs a command through the responder chain (rules added with `onCommand`, newest first; then the
+ * Runs a command through the emulator's responder chain (rules added with `onCommand`, newest first; then the
  * `commandResponder` option; then the built-in responder) and records it on the sandbox.
  */
-export async function runCommand(
+export function runCommand(
   ctx: EmulatorContext,
+  box: SandboxRecord,
+  request: CommandRequest,
+): Promise<CommandOutcome> {
+  const chain: CommandResponder[] = [...ctx.responders].reverse();
+  if (ctx.options.commandResponder) chain.push(ctx.options.commandResponder);
+  return runThrough(chain, box, request);
+}
+
+/**
+ * Runs a command through `chain` (the first responder that answers wins; the built-in mini shell answers last)
+ * and records it on the sandbox. Shared by the emulator's daemon and the memory driver.
+ */
+export async function runThrough(
+  chain: readonly CommandResponder[],
   box: SandboxRecord,
   request: CommandRequest,
 ): Promise<CommandOutcome> {
@@ -73,8 +87,6 @@ export async function runCommand(
     sandbox: box,
     fs: commandFs(box, cwd),
   };
-  const chain: CommandResponder[] = [...ctx.responders].reverse();
-  if (ctx.options.commandResponder) chain.push(ctx.options.commandResponder);
   let reply: CommandReply | undefined;
   for (const responder of chain) {
     reply = await responder(commandContext);

@@ -1,8 +1,9 @@
 /**
  * `@apex/daytona-kit/testing`: an emulator of Daytona's HTTP API (msw v2 handlers + in-memory state) that runs the
- * real `@daytonaio/sdk` in tests, and `startLocalDaytona`, the same emulator served over HTTP on 127.0.0.1 for
- * clients in other processes. msw is an optional peer dependency needed only by this entry; `@hono/node-server`
- * one needed only to serve.
+ * real `@daytonaio/sdk` in tests; `startLocalDaytona`, the same emulator served over HTTP on 127.0.0.1 for clients
+ * in other processes; and `createMemoryDriver()`, an in-memory driver for the port that shares the emulator's
+ * sandbox model. msw is an optional peer dependency needed only by the emulator; `@hono/node-server` one needed
+ * only to serve.
  */
 export { defaultResponder } from "./default-responder.js";
 export {
@@ -12,6 +13,13 @@ export {
   type EmulatorSandboxes,
 } from "./emulator.js";
 export { FaultRegistry } from "./faults.js";
+export {
+  createMemoryDriver,
+  type MemoryDriver,
+  type MemoryDriverCall,
+  type MemoryDriverMethod,
+  type MemoryDriverOptions,
+} from "./memory-driver.js";
 export {
   type EmulatedThrottler,
   EmulatorRateLimiter,

@@ -105,8 +105,8 @@ export class MiniShell {
         return 2;
       }
     }
-    let out = "";
-    let err = "";
+    let out = new ByteSink();
+    let err = new ByteSink();
     const io: ProgramIo = {
       box: this.box,
       state: this.state,
@@ -114,12 +114,8 @@ export class MiniShell {
       stdin,
       where,
       lastStatus: this.status,
-      out: (t) => {
-        out += t;
-      },
-      err: (t) => {
-        err += t;
-      },
+      out: (data) => out.push(data),
+      err: (text) => err.push(text),
       resolve: (p) => resolvePath(p, this.state.cwd),
       spend: (ms) => {
         this.durationMs += ms;
@@ -127,8 +123,8 @@ export class MiniShell {
       child: (script, extraEnv) => {
         const childState: ShellState = { cwd: this.state.cwd, vars: { ...this.state.vars, ...extraEnv } };
         const reply = new MiniShell(this.box, childState, this.baseEnv).run(script);
-        out += reply.stdout;
-        err += reply.stderr;
+        out.push(reply.stdout);
+        err.push(reply.stderr);
         this.durationMs += reply.durationMs;
         return reply.exitCode;
       },
@@ -141,23 +137,24 @@ export class MiniShell {
     const status = program ? program(args, io) : notFound(name, io);
 
     if (command.stdoutToStderr) {
-      err = out + err;
-      out = "";
+      out.append(err);
+      err = out;
+      out = new ByteSink();
     }
     if (command.stderrTo === "stdout") {
-      out += err;
-      err = "";
+      out.append(err);
+      err = new ByteSink();
     } else if (command.stderrTo === "null") {
-      err = "";
+      err = new ByteSink();
     } else if (command.stderrTo) {
-      this.writeTo(command.stderrTo, err);
-      err = "";
+      this.writeTo(command.stderrTo, err.bytes());
+      err = new ByteSink();
     }
     if (command.stdoutTo) {
-      this.writeTo(command.stdoutTo, out);
-      out = "";
+      this.writeTo(command.stdoutTo, out.bytes());
+      out = new ByteSink();
     }
-    this.emit(out, err);
+    this.emit(out.text(), err.text());
     return status;
   }
 
@@ -171,12 +168,10 @@ export class MiniShell {
   }
 
   /** Writes redirected output into the emulated filesystem (`/dev/null` swallows it). */
-  private writeTo(target: { path: string; append: boolean }, text: string): void {
+  private writeTo(target: { path: string; append: boolean }, added: Uint8Array): void {
     if (target.path === "/dev/null") return;
     const path = resolvePath(target.path, this.state.cwd);
-    const encoder = new TextEncoder();
     const previous = target.append ? (this.box.files.get(path) ?? new Uint8Array()) : new Uint8Array();
-    const added = encoder.encode(text);
     const bytes = new Uint8Array(previous.byteLength + added.byteLength);
     bytes.set(previous, 0);
     bytes.set(added, previous.byteLength);
@@ -187,6 +182,34 @@ export class MiniShell {
     this.stdout += out;
     this.stderr += err;
     this.output += out + err;
+  }
+}
+
+/** Output of one command as bytes, in order: text is UTF-8 encoded, bytes are kept as they are. */
+class ByteSink {
+  private readonly chunks: Uint8Array[] = [];
+
+  push(data: string | Uint8Array): void {
+    if (data.length > 0) this.chunks.push(typeof data === "string" ? new TextEncoder().encode(data) : data);
+  }
+
+  append(other: ByteSink): void {
+    this.chunks.push(...other.chunks);
+  }
+
+  bytes(): Uint8Array {
+    const total = this.chunks.reduce((sum, c) => sum + c.byteLength, 0);
+    const joined = new Uint8Array(total);
+    let offset = 0;
+    for (const chunk of this.chunks) {
+      joined.set(chunk, offset);
+      offset += chunk.byteLength;
+    }
+    return joined;
+  }
+
+  text(): string {
+    return new TextDecoder().decode(this.bytes());
   }
 }
 

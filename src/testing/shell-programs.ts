@@ -1,4 +1,6 @@
+import { createHash } from "node:crypto";
 import { type EmulatedFileInfo, listDir, mkdirp, parentOf, remove } from "./fs-state.js";
+import { printf } from "./shell-printf.js";
 import type { ProgramIo } from "./shell-types.js";
 
 /** A program or builtin of the mini shell: gets its arguments, answers its exit status. */
@@ -9,7 +11,6 @@ const DURATION_UNITS: Record<string, number> = { "": 1000, s: 1000, m: 60_000, h
 const isDir = (io: ProgramIo, path: string) => io.box.dirs.has(path);
 const isFile = (io: ProgramIo, path: string) => io.box.files.has(path);
 const exists = (io: ProgramIo, path: string) => isDir(io, path) || isFile(io, path);
-const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
 /** Splits leading `-xyz` options (up to `--`) from operands. */
 function options(args: string[]): { flags: Set<string>; operands: string[] } {
@@ -25,22 +26,6 @@ function options(args: string[]): { flags: Set<string>; operands: string[] } {
     for (const flag of arg.slice(1)) flags.add(flag);
   }
   return { flags, operands: args.slice(i) };
-}
-
-/** `printf` with `%s`, `%d`, `%%` and backslash escapes; the format is reused while arguments remain (as in sh). */
-function printf(format: string, args: string[]): string {
-  const expandEscapes = (s: string) =>
-    s.replace(/\\([nt\\])/g, (_m, c: string) => (c === "n" ? "\n" : c === "t" ? "\t" : "\\"));
-  let out = "";
-  let index = 0;
-  do {
-    out += expandEscapes(format).replace(/%([sd%])/g, (_m, spec: string) => {
-      if (spec === "%") return "%";
-      const value = args[index++] ?? "";
-      return spec === "d" ? String(Number.parseInt(value || "0", 10) || 0) : value;
-    });
-  } while (index < args.length && /%[sd]/.test(format));
-  return out;
 }
 
 /** `test` / `[`: `-e -f -d -s -n -z`, `=`, `!=`, `-eq -ne -lt -le -gt -ge`, `!`; 2 for what it cannot parse. */
@@ -142,9 +127,31 @@ function cat(args: string[], io: ProgramIo): number {
     }
     const path = io.resolve(file);
     const bytes = io.box.files.get(path);
-    if (bytes) io.out(decode(bytes));
+    // Bytes, not text: `cat part… > file` must join binary parts exactly (the chunked upload's join).
+    if (bytes) io.out(bytes);
     else {
       io.err(`cat: ${file}: ${isDir(io, path) ? "Is a directory" : "No such file or directory"}\n`);
+      status = 1;
+    }
+  }
+  return status;
+}
+
+/** `sha256sum [FILE…]`: coreutils' `HASH  NAME` lines; standard input (named `-`) when no file is given. */
+function sha256sum(args: string[], io: ProgramIo): number {
+  const { operands } = options(args);
+  const hash = (bytes: Uint8Array | string) => createHash("sha256").update(bytes).digest("hex");
+  if (operands.length === 0) {
+    io.out(`${hash(io.stdin ?? "")}  -\n`);
+    return 0;
+  }
+  let status = 0;
+  for (const file of operands) {
+    const path = io.resolve(file);
+    const bytes = file === "-" ? (io.stdin ?? "") : io.box.files.get(path);
+    if (bytes !== undefined) io.out(`${hash(bytes)}  ${file}\n`);
+    else {
+      io.err(`sha256sum: ${file}: ${isDir(io, path) ? "Is a directory" : "No such file or directory"}\n`);
       status = 1;
     }
   }
@@ -300,8 +307,10 @@ export const PROGRAMS: Readonly<Record<string, Program>> = {
       io.err("printf: usage: printf format [arg ...]\n");
       return 2;
     }
-    io.out(printf(args[0] as string, args.slice(1)));
-    return 0;
+    const result = printf(args[0] as string, args.slice(1));
+    io.out(result.out);
+    for (const warning of result.warnings) io.err(`${io.where}: printf: ${warning}\n`);
+    return result.status;
   },
   true: () => 0,
   ":": () => 0,
@@ -383,6 +392,7 @@ export const PROGRAMS: Readonly<Record<string, Program>> = {
   rm,
   mv,
   touch,
+  sha256sum,
 };
 
 /** `sh -c SCRIPT` / `bash -c SCRIPT` (a child shell), or the script from standard input (`sh <<EOF`). */

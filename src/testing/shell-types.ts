@@ -20,7 +20,8 @@ export interface ProgramIo {
   readonly where: string;
   /** The status of the previous command (`$?`). */
   readonly lastStatus: number;
-  out(text: string): void;
+  /** Writes to standard output: text (UTF-8) or raw bytes (`cat` of a binary file stays byte-exact). */
+  out(data: string | Uint8Array): void;
   err(text: string): void;
   /** Resolves a path against the shell's working directory. */
   resolve(path: string): string;

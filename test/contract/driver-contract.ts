@@ -5,7 +5,7 @@
  * ```ts
  * describeDriverContract("memory", async () => {
  *   const driver = createMemoryDriver();
- *   return { driver, sandboxId: driver.createStarted(), cleanup: () => driver.dispose() };
+ *   return { driver, sandboxId: driver.seed().id, cleanup: () => driver.dispose() };
  * });
  * ```
  *

@@ -1,7 +1,7 @@
-import { createMemoryDriver } from "../support/memory-driver.js";
+import { createMemoryDriver } from "../../src/testing/index.js";
 import { describeDriverContract } from "./driver-contract.js";
 
-describeDriverContract("memory (test double)", async () => {
+describeDriverContract("memory (createMemoryDriver from ./testing)", async () => {
   const driver = createMemoryDriver();
-  return { driver, sandboxId: driver.createStarted(), cleanup: () => driver.dispose() };
+  return { driver, sandboxId: driver.seed().id, cleanup: () => driver.dispose() };
 });

@@ -42,6 +42,7 @@ describe("mapDaytonaError: the status table of the contract, §5", () => {
       "Sandbox is not in a stoppable state",
       "Sandbox must be in started state to pause",
       "Sandbox must be in started or stopped state to resize",
+      "Sandbox is not running (state: stopped)",
     ]) {
       expect(mapDaytonaError(sdkError("DaytonaValidationError", message, 400), context)).toMatchObject({
         kind: "Conflict",

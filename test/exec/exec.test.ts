@@ -3,14 +3,14 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { ExecOutcome, ExecRequest } from "../../src/driver/types.js";
 import { type KitError, kitError } from "../../src/errors.js";
 import { createExec } from "../../src/exec/exec.js";
-import { createMemoryDriver, type MemoryDriver } from "../support/memory-driver.js";
+import { createMemoryDriver, type MemoryDriver } from "../../src/testing/index.js";
 
 let driver: MemoryDriver;
 let sandboxId: string;
 
 beforeEach(() => {
   driver = createMemoryDriver();
-  sandboxId = driver.createStarted();
+  sandboxId = driver.seed().id;
 });
 
 /** Replaces the driver's exec with one answer, recording the requests. */

@@ -6,7 +6,7 @@ import { createExec } from "../../src/exec/exec.js";
 import { planBatches } from "../../src/fs/batch.js";
 import { createSandboxFs } from "../../src/fs/fs.js";
 import type { FsContext, WriteFileEntry } from "../../src/fs/types.js";
-import { createMemoryDriver, type MemoryDriver } from "../support/memory-driver.js";
+import { createMemoryDriver, type MemoryDriver } from "../../src/testing/index.js";
 
 const sized = (...sizes: number[]) => sizes.map((n, i) => ({ path: `/f${i}`, data: new Uint8Array(n) }));
 
@@ -39,7 +39,7 @@ describe("writeFiles", () => {
 
   beforeEach(() => {
     driver = createMemoryDriver();
-    sandboxId = driver.createStarted();
+    sandboxId = driver.seed().id;
   });
 
   it("writes 250 small files in 5 bulk requests and reports them all", async () => {

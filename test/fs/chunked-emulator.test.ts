@@ -7,8 +7,8 @@ import { startEmulatedDaytona } from "../support/emulated-daytona.js";
 
 /**
  * The chunked path through the real SDK and the emulator: the HTTP sequence it produces, and what happens when the
- * join in the sandbox goes wrong. The emulator's built-in shell has no `sha256sum` and its `cat` is not
- * binary-safe; the rules below stand in for a correct and a faulty sandbox.
+ * join in the sandbox goes wrong. The emulator's built-in shell joins and hashes byte-exactly (its `cat` is binary-safe
+ * and it has `sha256sum`); the rules below stand in for a faulty sandbox.
  */
 const CAP = 64 * 1024;
 const daytona = startEmulatedDaytona();
@@ -77,9 +77,26 @@ describe("chunked upload through the Daytona driver", () => {
     expect([...box.files.keys(), ...box.dirs].filter((p) => p.includes(".kit-"))).toEqual([]);
   });
 
-  it("fails verification and leaves nothing when the sandbox cannot join and hash the parts faithfully", async () => {
-    // The built-in shell (no rules): text-mode cat, no sha256sum (127, "not found").
+  it("lands through the built-in shell alone: byte-exact cat and sha256sum, as on a real image", async () => {
     daytona.emulator.reset();
+    sandboxId = (await daytona.driver.create({ image: "node:20-slim", timeoutMs: 30_000 }))._unsafeUnwrap()
+      .id;
+    const fresh = createSandboxFs({
+      driver: daytona.driver,
+      sandboxId,
+      exec: createExec({ driver: daytona.driver, sandboxId }),
+      uploadCapBytes: CAP,
+    });
+    expect((await fresh.writeBytes("big.bin", data, { chunked: true })).isOk()).toBe(true);
+    expect(sha((await fresh.readBytes("big.bin"))._unsafeUnwrap())).toBe(sha(data));
+  });
+
+  it("fails and leaves nothing when the image has no sha256sum", async () => {
+    daytona.emulator.reset();
+    daytona.emulator.onCommand(/sha256sum/, () => ({
+      exitCode: 127,
+      output: "sh: 1: sha256sum: not found\n",
+    }));
     sandboxId = (await daytona.driver.create({ image: "node:20-slim", timeoutMs: 30_000 }))._unsafeUnwrap()
       .id;
     const fresh = createSandboxFs({
@@ -91,5 +108,7 @@ describe("chunked upload through the Daytona driver", () => {
     const result = await fresh.writeBytes("big.bin", data, { chunked: true });
     expect(result._unsafeUnwrapErr()).toMatchObject({ kind: "CommandFailed", exitCode: 127 });
     expect((await fresh.exists("big.bin"))._unsafeUnwrap()).toBe(false);
+    const box = daytona.emulator.sandboxes.get(sandboxId)!;
+    expect([...box.files.keys(), ...box.dirs].filter((p) => p.includes(".kit-"))).toEqual([]);
   });
 });

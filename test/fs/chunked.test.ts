@@ -6,7 +6,7 @@ import { createExec } from "../../src/exec/exec.js";
 import { joinCommand, splitIntoParts } from "../../src/fs/chunked.js";
 import { createSandboxFs } from "../../src/fs/fs.js";
 import type { SandboxFs } from "../../src/fs/types.js";
-import { createMemoryDriver, type MemoryDriver } from "../support/memory-driver.js";
+import { createMemoryDriver, type MemoryDriver } from "../../src/testing/index.js";
 
 const CAP = 1_000;
 const body = (n: number) => Uint8Array.from({ length: n }, (_, i) => (i * 7 + 3) % 256);
@@ -17,7 +17,7 @@ let fs: SandboxFs;
 
 beforeEach(() => {
   driver = createMemoryDriver();
-  sandboxId = driver.createStarted();
+  sandboxId = driver.seed().id;
   fs = createSandboxFs({ driver, sandboxId, exec: createExec({ driver, sandboxId }), uploadCapBytes: CAP });
 });
 

@@ -9,7 +9,7 @@ import { kitError } from "../../src/errors.js";
 import { createExec } from "../../src/exec/exec.js";
 import { createSandboxFs } from "../../src/fs/fs.js";
 import type { FsContext, SandboxFs } from "../../src/fs/types.js";
-import { createMemoryDriver, type MemoryDriver } from "../support/memory-driver.js";
+import { createMemoryDriver, type MemoryDriver } from "../../src/testing/index.js";
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -41,7 +41,7 @@ function spyAll(target: SandboxDriver) {
 
 beforeEach(() => {
   driver = createMemoryDriver();
-  sandboxId = driver.createStarted();
+  sandboxId = driver.seed().id;
   fs = makeFs();
 });
 

@@ -84,6 +84,20 @@ describe("sandbox names (emulator)", () => {
     expect(live("race")).toHaveLength(1);
   });
 
+  it("adopts through a hashed name too (a UUID-shaped project id with an empty prefix)", async () => {
+    const projectId = "0b9a4d1e-3f2c-4b8a-9c7d-1e2f3a4b5c6d";
+    const first = kitOver(env.driver, { sandboxNamePrefix: "" });
+    const created = (await first.ensure({ projectId }))._unsafeUnwrap();
+    const name = env.emulator.state.sandboxes.get(created.id)?.name ?? "";
+    expect(name).toMatch(new RegExp(`^${projectId}~[0-9a-f]{12}$`));
+    expect(name).not.toBe(projectId);
+    // Another process whose lookup missed it: its create answers 409, and the GET by the hashed name adopts it.
+    const second = kitOver({ ...env.driver, list: () => okAsync([]) }, { sandboxNamePrefix: "" });
+    expect((await second.ensure({ projectId }))._unsafeUnwrap().id).toBe(created.id);
+    expect(creates(env).map((r) => r.status)).toEqual([200, 409]);
+    expect(live(projectId)).toHaveLength(1);
+  });
+
   it("waits out a name held by a sandbox being destroyed, then creates (one live sandbox, a new one)", async () => {
     const dying = env.emulator.sandboxes.seed({
       name: "apex-phoenix",

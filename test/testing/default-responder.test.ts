@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { commandFs } from "../../src/testing/commands.js";
 import { createDaytonaEmulator, defaultResponder } from "../../src/testing/index.js";
@@ -33,6 +34,53 @@ describe("default command responder", () => {
   it("formats printf with %s, %d, %% and escapes, reusing the format for extra arguments", () => {
     expect(run("printf '%s=%d%%\\n' a 5").reply.output).toBe("a=5%\n");
     expect(run("printf '%s\\n' x y").reply.output).toBe("x\ny\n");
+  });
+
+  // Each expectation was checked against dash 0.5 (Debian's /bin/sh), whose printf is what a sandbox runs.
+  it("converts %d as dash does: hex, octal, a quoted character, and warns with exit 1 on junk", () => {
+    expect(run("printf '%d|%d|%d|%d|%i\\n' 0x1f 010 ' 7' -3 \"'a\"").reply).toMatchObject({
+      exitCode: 0,
+      output: "31|8|7|-3|97\n",
+    });
+    expect(run("printf '%d %d\\n' 1 2 3").reply.output).toBe("1 2\n3 0\n");
+    expect(run("printf '%s-%d\\n' a").reply.output).toBe("a-0\n");
+    const junk = run("printf '%d|%d\\n' abc 12abc").reply;
+    expect(junk).toMatchObject({
+      exitCode: 1,
+      stdout: "0|12\n",
+      stderr: "sh: 1: printf: abc: expected numeric value\nsh: 1: printf: 12abc: not completely converted\n",
+    });
+    const huge = run("printf '%d' 99999999999999999999").reply;
+    expect(huge).toMatchObject({ exitCode: 1, stdout: "9223372036854775807" });
+    expect(huge.stderr).toContain("Numerical result out of range");
+  });
+
+  it("hashes files with sha256sum as coreutils prints it, and fails for a missing file", () => {
+    const sha = (text: string) => createHash("sha256").update(text).digest("hex");
+    expect(run("sha256sum a.txt").reply).toMatchObject({ exitCode: 0, output: `${sha("A\n")}  a.txt\n` });
+    expect(run("sha256sum <<EOF\nA\nEOF").reply.output).toBe(`${sha("A\n")}  -\n`);
+    expect(run("sha256sum nope /tmp").reply).toMatchObject({
+      exitCode: 1,
+      output: "sha256sum: nope: No such file or directory\nsha256sum: /tmp: Is a directory\n",
+    });
+  });
+
+  it("keeps bytes through cat and redirections (a binary join is byte-exact)", () => {
+    const { box } = run("true");
+    box.files.set("/home/daytona/bin", new Uint8Array([0x00, 0xff, 0xc3]));
+    const reply = defaultResponder({
+      command: "cat bin bin > joined && sha256sum joined",
+      cwd: "/home/daytona",
+      env: {},
+      timeoutSeconds: undefined,
+      sessionId: undefined,
+      session: undefined,
+      sandbox: box,
+      fs: commandFs(box, "/home/daytona"),
+    });
+    const joined = new Uint8Array([0x00, 0xff, 0xc3, 0x00, 0xff, 0xc3]);
+    expect(box.files.get("/home/daytona/joined")).toEqual(joined);
+    expect(reply.output).toBe(`${createHash("sha256").update(joined).digest("hex")}  joined\n`);
   });
 
   it("answers true, false and exit N, stopping at exit", () => {

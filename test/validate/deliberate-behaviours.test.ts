@@ -5,25 +5,20 @@
 import { describe, expect, it } from "vitest";
 import { createKit } from "../../src/kit.js";
 import type { KitSandbox } from "../../src/sandbox/handle.js";
-import { createMemoryDriver, type MemoryDriver } from "../support/memory-driver.js";
+import { createMemoryDriver, type MemoryDriver } from "../../src/testing/index.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: JavaScript callers pass anything.
 type Loose = any;
 
 async function sandbox(): Promise<{ driver: MemoryDriver; box: KitSandbox; calls: () => number }> {
-  const driver = createMemoryDriver();
   let calls = 0;
-  const counted = new Proxy(driver, {
-    get(target, key, receiver) {
-      const value = Reflect.get(target, key, receiver);
-      if (typeof value !== "function" || key === "dispose") return value;
-      return (...args: unknown[]) => {
-        calls += 1;
-        return value.apply(target, args);
-      };
+  const driver = createMemoryDriver({
+    onCall: () => {
+      calls += 1;
+      return undefined;
     },
   });
-  const kit = createKit({ driver: counted, env: {} });
+  const kit = createKit({ driver, env: {} });
   const box = (await kit.ensure({ projectId: "p" }))._unsafeUnwrap();
   calls = 0;
   return { driver, box, calls: () => calls };

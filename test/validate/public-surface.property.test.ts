@@ -13,9 +13,9 @@ import type { SandboxDriver } from "../../src/driver/types.js";
 import type { KitError } from "../../src/errors.js";
 import { createKit, type Kit } from "../../src/kit.js";
 import type { KitSandbox } from "../../src/sandbox/handle.js";
+import { createMemoryDriver } from "../../src/testing/index.js";
 import { type EmulatedDaytona, startEmulatedDaytona } from "../support/emulated-daytona.js";
 import { emulatedKit } from "../support/emulated-kit.js";
-import { createMemoryDriver } from "../support/memory-driver.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: JavaScript callers pass anything.
 type Loose = any;

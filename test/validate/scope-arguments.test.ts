@@ -5,9 +5,9 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createKit, type Kit } from "../../src/kit.js";
+import { createMemoryDriver } from "../../src/testing/index.js";
 import { type EmulatedDaytona, startEmulatedDaytona } from "../support/emulated-daytona.js";
 import { emulatedKit } from "../support/emulated-kit.js";
-import { createMemoryDriver } from "../support/memory-driver.js";
 
 let env: EmulatedDaytona;
 beforeAll(() => {
@@ -106,20 +106,15 @@ describe("scoping arguments on the emulator", () => {
 
 describe("scoping arguments on the memory driver", () => {
   it("deleteProject(undefined) deletes nothing and calls no driver method", async () => {
-    const driver = createMemoryDriver();
     let driverCalls = 0;
-    const counted = new Proxy(driver, {
-      get(target, key, receiver) {
-        const value = Reflect.get(target, key, receiver);
-        if (typeof value !== "function" || key === "dispose") return value;
-        return (...args: unknown[]) => {
-          driverCalls += 1;
-          return value.apply(target, args);
-        };
+    const driver = createMemoryDriver({
+      onCall: () => {
+        driverCalls += 1;
+        return undefined;
       },
     });
-    for (const projectId of ["a", "b", "c", "d"]) driver.createStarted({ "apex.project": projectId });
-    const kit = createKit({ driver: counted, env: {} });
+    for (const projectId of ["a", "b", "c", "d"]) driver.seed({ labels: { "apex.project": projectId } });
+    const kit = createKit({ driver, env: {} });
     for (const value of HOSTILE) {
       expect((await kit.deleteProject(value as Loose))._unsafeUnwrapErr().kind).toBe("InvalidArgument");
       expect((await kit.list({ projectId: value as Loose }))._unsafeUnwrapErr().kind).toBe("InvalidArgument");

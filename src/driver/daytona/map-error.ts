@@ -38,10 +38,12 @@ const REGION_UNAVAILABLE = /Region (\S+) is not available to the organization/i;
 const REGION_NOT_FOUND = /^Region not found/i;
 /**
  * Daytona answers 400 when a sandbox is in the wrong state for the request ("Sandbox is not in valid state",
- * "... not in a stoppable state", "must be in started state to ..."): the request was fine, the sandbox's state
+ * "... not in a stoppable state", "must be in started state to ...", and the toolbox proxy's "Sandbox is not running"
+ * for files or exec on a stopped sandbox): the request was fine, the sandbox's state
  * was not, which the other drivers report as `Conflict`.
  */
-const WRONG_STATE = /\bnot in (?:a )?(?:valid|\w+able) state\b|\bmust be in \w+(?: or \w+)? state\b/i;
+const WRONG_STATE =
+  /\bnot in (?:a )?(?:valid|\w+able) state\b|\bmust be in \w+(?: or \w+)? state\b|^Sandbox is not running\b/i;
 const SANDBOX_FAILED = /Sandbox (\S+) failed to start with status: ([a-z_]+)(?:, error reason: (.*))?/is;
 const CONNECTION_CODES = new Set([
   "ECONNRESET",

@@ -1,6 +1,7 @@
 import { HttpResponse, type RequestHandler } from "msw";
 import { apiError } from "../bodies.js";
 import type { EmulatorContext } from "../context.js";
+import { deleteRule, isRefusal, missingSandbox, startRule, stopRule } from "../lifecycle-rules.js";
 import type { PortPreviewUrl, Sandbox, SandboxLabels, ToolboxProxyUrl } from "../models.js";
 import { defineRoute, type RouteInput } from "../pipeline.js";
 import {
@@ -15,16 +16,6 @@ import {
 import type { SandboxRecord } from "../types.js";
 import { createSandbox, isStringRecord } from "./create-sandbox.js";
 import { listSandboxes } from "./list-sandboxes.js";
-
-/** Upstream's `StateChangeInProgressError` (409) text. */
-export const STATE_CHANGE_IN_PROGRESS = "Sandbox state change in progress";
-
-const ERRORED_STATES = new Set(["error", "build_failed"]);
-
-/** True while the API still works towards another state (upstream: `pending`, or state ≠ desired state). */
-function changing(box: SandboxRecord): boolean {
-  return box.pending !== undefined || box.state !== box.desiredState;
-}
 
 /** The toolbox proxy URL a DTO carries: `""` when the emulator is told not to serve it. */
 export function servedToolboxUrl(ctx: EmulatorContext): string {
@@ -41,7 +32,10 @@ export function sandboxHandlers(ctx: EmulatorContext): RequestHandler[] {
   /** The sandbox named by `:id` (id or name), or the API's 404. */
   const lookup = (input: RouteInput): SandboxRecord | Response => {
     const id = String(input.params.id);
-    return ctx.state.find(id) ?? apiError(404, `Sandbox with ID or name ${id} not found`, input.request);
+    const found = ctx.state.find(id);
+    if (found) return found;
+    const missing = missingSandbox(id);
+    return apiError(missing.status, missing.message, input.request);
   };
 
   return [
@@ -58,21 +52,13 @@ export function sandboxHandlers(ctx: EmulatorContext): RequestHandler[] {
       return json(box);
     }),
 
-    // The checks run in upstream's order: started → no-op; errored; a change in progress; a state start cannot leave.
+    // The rules (lifecycle-rules.ts) are shared with the memory driver, so both refuse the same calls.
     defineRoute(ctx, "POST /sandbox/:id/start", "post", `${api}/sandbox/:id/start`, (input) => {
       const box = lookup(input);
       if (box instanceof Response) return box;
-      if (box.state === "started" && !changing(box)) return json(box);
-      if (ERRORED_STATES.has(box.state))
-        return apiError(400, "Sandbox is in an errored state", input.request);
-      const archivedStart =
-        box.desiredState === "archived" && (box.state === "stopped" || box.state === "archiving");
-      if (box.pending || (box.state !== box.desiredState && !archivedStart)) {
-        return apiError(409, STATE_CHANGE_IN_PROGRESS, input.request);
-      }
-      if (!["stopped", "archived", "archiving"].includes(box.state)) {
-        return apiError(400, "Sandbox is not in valid state", input.request);
-      }
+      const rule = startRule(box);
+      if (isRefusal(rule)) return apiError(rule.status, rule.message, input.request);
+      if (rule === "noop") return json(box);
       box.previewToken = newPreviewToken();
       touch(box);
       beginTransition(box, "starting", "started", ctx.options.pollsUntilStarted);
@@ -83,13 +69,11 @@ export function sandboxHandlers(ctx: EmulatorContext): RequestHandler[] {
     defineRoute(ctx, "POST /sandbox/:id/stop", "post", `${api}/sandbox/:id/stop`, (input) => {
       const box = lookup(input);
       if (box instanceof Response) return box;
-      if (ERRORED_STATES.has(box.state))
-        return apiError(400, "Sandbox is in an errored state", input.request);
-      if (changing(box)) return apiError(409, STATE_CHANGE_IN_PROGRESS, input.request);
-      if (box.state !== "started") return apiError(400, "Sandbox is not in a stoppable state", input.request);
+      const rule = stopRule(box);
+      if (isRefusal(rule)) return apiError(rule.status, rule.message, input.request);
       box.sessions.clear();
       touch(box);
-      if (box.autoDeleteInterval === 0) {
+      if (rule === "destroy") {
         // An ephemeral sandbox is deleted by its stop.
         applyState(box, "destroyed");
         return json(box, { state: "destroying" });
@@ -102,7 +86,8 @@ export function sandboxHandlers(ctx: EmulatorContext): RequestHandler[] {
     defineRoute(ctx, "DELETE /sandbox/:id", "delete", `${api}/sandbox/:id`, (input) => {
       const box = lookup(input);
       if (box instanceof Response) return box;
-      if (box.pending) return apiError(409, STATE_CHANGE_IN_PROGRESS, input.request);
+      const rule = deleteRule(box);
+      if (isRefusal(rule)) return apiError(rule.status, rule.message, input.request);
       applyState(box, "destroyed");
       box.sessions.clear();
       // Answered as `destroying`; afterwards the API hides the sandbox: GET → 404, list skips it.

@@ -1,5 +1,6 @@
 import { proxyError } from "../bodies.js";
 import type { EmulatorContext } from "../context.js";
+import { isRefusal, toolboxRule } from "../lifecycle-rules.js";
 import type { RouteInput } from "../pipeline.js";
 import { touch } from "../state.js";
 import type { SandboxRecord } from "../types.js";
@@ -11,13 +12,8 @@ import type { SandboxRecord } from "../types.js";
  */
 export function toolboxSandbox(ctx: EmulatorContext, input: RouteInput): SandboxRecord | Response {
   const id = String(input.params.sandboxId);
-  const box = ctx.state.sandboxes.get(id);
-  if (!box || box.state === "destroyed") {
-    return proxyError(404, `Sandbox with ID ${id} not found`, input.request);
-  }
-  if (box.state !== "started") {
-    return proxyError(400, `Sandbox is not running (state: ${box.state})`, input.request);
-  }
+  const box = toolboxRule(ctx.state.sandboxes.get(id), id);
+  if (isRefusal(box)) return proxyError(box.status, box.message, input.request);
   touch(box);
   return box;
 }

@@ -10,6 +10,8 @@ import { type Dispatch, fetchListener } from "./fetch-adapter.js";
 import { loadNodeAdapter } from "./node-adapter.js";
 import { answerPreview, previewUrlOn } from "./preview.js";
 
+const MIB = 1024 * 1024;
+
 /** The only address the server binds: it is a test double holding an API key, never a network service. */
 export const LOCAL_HOST = "127.0.0.1";
 
@@ -144,6 +146,8 @@ export async function startLocalDaytona(
   });
   dispatch = {
     origin: url,
+    // Above the upload limit (whose 400 the route answers, as Daytona does), far below what hurts the process.
+    maxBodyBytes: Math.max(64 * MIB, 2 * (emulatorOptions.uploadLimitBytes ?? 0)),
     handlers: emulator.handlers,
     before: (request) => answerPreview(emulator.state, request),
   };

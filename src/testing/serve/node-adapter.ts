@@ -19,14 +19,16 @@ const isMissingModule = (error: unknown) => {
 
 /**
  * Loads `@hono/node-server` on first use (an optional peer dependency: users of `./testing` who never serve over
- * HTTP need not install it). A missing module is `Unsupported` naming the package to install.
+ * HTTP need not install it). A missing module is `Unsupported` naming the package to install. `load` is the import
+ * itself (replaceable in tests).
  */
-export async function loadNodeAdapter(): Promise<Result<NodeAdapter, KitError>> {
+export async function loadNodeAdapter(
+  load: () => Promise<
+    [typeof import("@hono/node-server"), typeof import("@hono/node-server/utils/response")]
+  > = () => Promise.all([import("@hono/node-server"), import("@hono/node-server/utils/response")]),
+): Promise<Result<NodeAdapter, KitError>> {
   try {
-    const [server, response] = await Promise.all([
-      import("@hono/node-server"),
-      import("@hono/node-server/utils/response"),
-    ]);
+    const [server, response] = await load();
     return ok({ getRequestListener: server.getRequestListener, alreadySent: response.RESPONSE_ALREADY_SENT });
   } catch (error) {
     if (isMissingModule(error)) {

@@ -3,6 +3,7 @@
  * msw mode, byte for byte but the timestamp, because both run the same route table. The msw side is the emulator's
  * handlers called through msw's `getResponse` (no interception of this process's `fetch`).
  */
+import { request as httpRequest } from "node:http";
 import { getResponse } from "msw";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDaytonaEmulator, type LocalDaytona, startLocalDaytona } from "../../../src/testing/index.js";
@@ -184,6 +185,59 @@ describe("startLocalDaytona over HTTP (fetch only)", () => {
     const next = await fetch(new URL("/api/sandbox", local.url), init({ method: "GET", path: "" }));
     expect(next.status).toBe(200);
   });
+});
+
+/** A raw POST: `declared` goes in Content-Length (or chunked when undefined); `chunks` MiB of zeros are written. */
+function rawPost(url: string, declared: number | undefined, chunks: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(url, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${API_KEY}`,
+        ...(declared === undefined ? {} : { "content-length": String(declared) }),
+      },
+    });
+    request.on("response", (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    });
+    // Once answered, the server may close the connection while the rest is still being written: that is fine.
+    let answered = false;
+    request.on("response", () => {
+      answered = true;
+    });
+    request.on("error", (error) => {
+      if (!answered) reject(error);
+    });
+    const mib = Buffer.alloc(1024 * 1024);
+    let written = 0;
+    const writeMore = () => {
+      while (written < chunks) {
+        written += 1;
+        if (!request.write(mib)) return void request.once("drain", writeMore);
+      }
+      request.end();
+    };
+    writeMore();
+  });
+}
+
+describe("startLocalDaytona: the pipeline's faults, and bodies it will not buffer", () => {
+  it("answers an injected status fault with its status and headers", async () => {
+    local.emulator.faults.inject("GET /sandbox", { status: 503, headers: { "Retry-After": "3" } });
+    const response = await fetch(new URL("/api/sandbox", local.url), init({ method: "GET", path: "" }));
+    expect(response.status).toBe(503);
+    expect(response.headers.get("retry-after")).toBe("3");
+    expect(((await response.json()) as { message: string }).message).toBe("Injected fault: HTTP 503");
+  });
+
+  it("answers 413 to a body declared or streamed past 64 MiB, then serves the next request", async () => {
+    const url = `${local.apiUrl}/sandbox`;
+    expect(await rawPost(url, 1024 * 1024 * 1024, 0)).toBe(413);
+    expect(await rawPost(url, undefined, 65)).toBe(413);
+    const after = await fetch(url, init({ method: "GET", path: "" }));
+    expect(after.status).toBe(200);
+  }, 60_000);
 });
 
 describe("startLocalDaytona: hostile options and closing", () => {
