@@ -134,11 +134,11 @@ export function createKit(options: KitOptions = {}, internals: KitInternals = {}
   });
   const inFlight = new Map<string, ResultAsync<KitSandbox, KitError>>();
   // A fan-out's client-side limits count on the same clock as the throttling gate.
-  const limiters = (limits: ClientRateLimits) =>
-    createClientLimiters(limits, {
-      now: options.throttling?.now ?? options.retry?.now ?? Date.now,
-      sleep: options.throttling?.sleep ?? options.retry?.sleep ?? realSleep,
-    });
+  const limiterClock = {
+    now: resolved.throttling.now ?? resolved.retry.now ?? Date.now,
+    sleep: resolved.throttling.sleep ?? resolved.retry.sleep ?? realSleep,
+  };
+  const limiters = (limits: ClientRateLimits) => createClientLimiters(limits, limiterClock);
 
   const handleFor = (info: SandboxInfo) =>
     createSandboxHandle(

@@ -3,11 +3,12 @@
  * whole throttler class (not just the call that met it), and waiting calls are released one probe at a time,
  * then spread out.
  *
- * Reads and label updates that met a 429 are sent again through the gate here, while the shared retry quota
- * lasts and the call's deadline allows: a 429 means the server did nothing, and the gate already waited the
- * server's time. create/start/stop/delete are never resent here (their driver calls also wait for a state, so a
- * 429 may come from a poll after the request was accepted); they pause the class and return the error to the
- * layers that know how to repeat them safely (ensure's lookup-before-create, converge).
+ * Reads, label updates and NAMED creates that met a 429 are sent again through the gate here, while the shared
+ * retry quota lasts and the call's deadline allows: the gate already waited the server's time. (A create call
+ * also waits for the sandbox to start, so its 429 may come from a poll after the create was accepted; with a
+ * name, sending it again is still safe: Daytona answers 409 for the name and ensure adopts that sandbox.)
+ * Unnamed creates and start/stop/delete are not resent here; they pause the class and return the error to the
+ * layers that repeat them safely (ensure's lookup-before-create, converge).
  * Toolbox calls (files, exec) go to Daytona's proxy, outside the API's throttlers, and pass straight through.
  * @module
  */
@@ -137,7 +138,12 @@ export function withThrottling(
 
   return {
     name: driver.name,
-    create: (spec) => gated(CREATE, "create sandbox", () => driver.create(spec)),
+    // A named create is safe to send again: if the first one landed after all, Daytona answers 409 for the name
+    // and ensure adopts that sandbox. An unnamed one is not (it could make a second sandbox).
+    create: (spec) =>
+      spec.name === undefined
+        ? gated(CREATE, "create sandbox", () => driver.create(spec))
+        : resending(CREATE, "create sandbox", () => driver.create(spec)),
     get: (id) => resending(READ, "get sandbox", () => driver.get(id)),
     list: (query) => resending(READ, "list sandboxes", () => driver.list(query)),
     start: (id, wait) => gated(LIFECYCLE, "start sandbox", () => driver.start(id, wait)),
