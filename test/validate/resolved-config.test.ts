@@ -43,7 +43,7 @@ describe("createKit reads its options once", () => {
   });
   afterAll(() => emulator.close());
 
-  it("makes no access to the options object after it returns: ensure, fs, exec, list, get, delete, dispose", async () => {
+  it("makes no access to the options object after it returns: ensure, fs, exec, list, get, fanOut, delete, dispose", async () => {
     const clients = {
       us: new Daytona(emulator.clientConfig("us")),
       eu: new Daytona(emulator.clientConfig("eu")),
@@ -103,6 +103,11 @@ describe("createKit reads its options once", () => {
     expect((await kit.list({ projectId: "once" }))._unsafeUnwrap().map((s) => s.id)).toEqual([sandbox.id]);
     expect((await kit.get(sandbox.id))._unsafeUnwrap().projectId).toBe("once");
     expect((await kit.ensure({ projectId: "once" }))._unsafeUnwrap().id).toBe(sandbox.id);
+    const fanned = await kit.fanOut(["once", "twice"], (box) => box.exec("true").map((r) => r.exitCode), {
+      concurrency: 2,
+    });
+    expect(fanned._unsafeUnwrap().results.map((entry) => entry.result._unsafeUnwrap())).toEqual([0, 0]);
+    (await (await kit.ensure({ projectId: "twice" }))._unsafeUnwrap().delete())._unsafeUnwrap();
     await sandbox[Symbol.asyncDispose](); // onDispose "delete", from the options
     expect((await kit.list({ projectId: "once" }))._unsafeUnwrap()).toEqual([]);
     await kit.dispose();
