@@ -142,9 +142,13 @@ async function run<T>(
 
   const settled = projectIds.map((projectId, index) => {
     const key = typeof projectId === "string" ? projectId : undefined;
-    const existing = key === undefined ? undefined : once.get(key);
-    if (existing) return existing;
-    const task = limit(() => one(projectId, index)).then((result) => {
+    let task = key === undefined ? undefined : once.get(key);
+    if (task === undefined) {
+      task = limit(() => one(projectId, index));
+      if (key !== undefined) once.set(key, task);
+    }
+    // Every entry ends once (a repeated id too), so `done` reaches `total`.
+    return task.then((result) => {
       done += 1;
       report(
         result.isOk()
@@ -153,8 +157,6 @@ async function run<T>(
       );
       return result;
     });
-    if (key !== undefined) once.set(key, task);
-    return task;
   });
   const results = await Promise.all(settled);
   const entries = projectIds.map((projectId, index) => ({

@@ -75,10 +75,15 @@ describe("kit.fanOut", () => {
   it("works once per distinct project when an id is repeated, and reports every entry", async () => {
     const kit = simulatedKit();
     const ran: string[] = [];
-    const report = await kit.fanOut(["dup", "other", "dup"], (_sandbox, { projectId }) => {
-      ran.push(projectId);
-      return projectId;
-    });
+    const done: number[] = [];
+    const report = await kit.fanOut(
+      ["dup", "other", "dup"],
+      (_sandbox, { projectId }) => {
+        ran.push(projectId);
+        return projectId;
+      },
+      { onProgress: (event) => event.state !== "started" && done.push(event.done) },
+    );
     const { results, summary } = report._unsafeUnwrap();
     expect(results.map((r) => [r.projectId, r.result._unsafeUnwrap()])).toEqual([
       ["dup", "dup"],
@@ -88,6 +93,7 @@ describe("kit.fanOut", () => {
     expect(ran.sort()).toEqual(["dup", "other"]);
     expect([sandboxesOf("dup"), sandboxesOf("other")]).toEqual([1, 1]);
     expect(summary.total).toBe(3);
+    expect(done).toEqual([1, 2, 3]); // every entry ends once, the repeated one too
   });
 
   it("returns an empty report for an empty list, sending nothing", async () => {
