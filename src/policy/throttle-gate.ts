@@ -12,6 +12,8 @@
  * @module
  */
 
+import { realSleep } from "./sleep.js";
+
 /** A throttler class of Daytona's API. Other names (from a server's header) are kept as strings. */
 export type ThrottlerClass = "authenticated" | "sandbox-create" | "sandbox-lifecycle" | (string & {});
 
@@ -102,7 +104,8 @@ export function createThrottleGate(options: ThrottleGateOptions = {}): ThrottleG
   const maxJitterMs = options.maxJitterMs ?? 1_000;
   const now = options.now ?? Date.now;
   const random = options.random ?? Math.random;
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  // The real sleep rejects when the kit's lifetime ends, so a long pause never holds the process open.
+  const sleep = options.sleep ?? realSleep;
   const states = new Map<string, ClassState>();
 
   const stateOf = (cls: string): ClassState => {
