@@ -66,7 +66,7 @@ export function withRetries(
     fileInfo: (id, path) => retry("stat file", () => driver.fileInfo(id, path)),
     createFolder: (id, path, mode) => retry("create folder", () => driver.createFolder(id, path, mode)),
     deleteFile: (id, path, recursive) => driver.deleteFile(id, path, recursive),
-    moveFile: (id, source, destination) => driver.moveFile(id, source, destination),
+    moveFile: (id, source, destination, options) => driver.moveFile(id, source, destination, options),
     exec: (id, request) =>
       retryResult(`exec ${request.command}`, () => driver.exec(id, request), {
         ...policy,

@@ -73,8 +73,8 @@ export function withCallScopes(driver: SandboxDriver, settings: CallScopeSetting
       plain(`create folder ${path}`, () => driver.createFolder(id, path, mode)),
     deleteFile: (id, path, recursive) =>
       plain(`delete ${path}`, () => driver.deleteFile(id, path, recursive)),
-    moveFile: (id, source, destination) =>
-      plain(`move ${source}`, () => driver.moveFile(id, source, destination)),
+    moveFile: (id, source, destination, options) =>
+      plain(`move ${source}`, () => driver.moveFile(id, source, destination, options)),
     exec: (id, request) =>
       scoped(`exec ${request.command}`, request.timeoutMs + grace, request.signal, (signal) =>
         driver.exec(id, { ...request, ...(signal ? { signal } : {}) }),

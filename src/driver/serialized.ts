@@ -42,7 +42,7 @@ export function withSerializedLifecycle(driver: SandboxDriver): SandboxDriver {
     fileInfo: (id, path) => driver.fileInfo(id, path),
     createFolder: (id, path, mode) => driver.createFolder(id, path, mode),
     deleteFile: (id, path, recursive) => driver.deleteFile(id, path, recursive),
-    moveFile: (id, source, destination) => driver.moveFile(id, source, destination),
+    moveFile: (id, source, destination, options) => driver.moveFile(id, source, destination, options),
     exec: (id, request) => driver.exec(id, request),
     previewLink: (id, port) => driver.previewLink(id, port),
     dispose: () => driver.dispose(),

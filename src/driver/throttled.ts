@@ -158,7 +158,7 @@ export function withThrottling(
     fileInfo: (id, path) => driver.fileInfo(id, path),
     createFolder: (id, path, mode) => driver.createFolder(id, path, mode),
     deleteFile: (id, path, recursive) => driver.deleteFile(id, path, recursive),
-    moveFile: (id, source, destination) => driver.moveFile(id, source, destination),
+    moveFile: (id, source, destination, options) => driver.moveFile(id, source, destination, options),
     exec: (id, request) => driver.exec(id, request),
     dispose: () => driver.dispose(),
   };

@@ -187,8 +187,17 @@ export interface SandboxDriver {
   createFolder(id: string, path: string, mode: string): ResultAsync<void, KitError>;
   /** Deletes a file, or a directory when `recursive`. */
   deleteFile(id: string, path: string, recursive: boolean): ResultAsync<void, KitError>;
-  /** Moves (renames) a file or directory. */
-  moveFile(id: string, source: string, destination: string): ResultAsync<void, KitError>;
+  /**
+   * Moves (renames) a file or directory. An existing destination is a `Conflict` (Daytona's daemon never
+   * overwrites), unless `overwrite`: then a file replaces the destination file in one atomic rename, which is how
+   * atomic writes land (a destination directory is still refused).
+   */
+  moveFile(
+    id: string,
+    source: string,
+    destination: string,
+    options?: { readonly overwrite?: boolean },
+  ): ResultAsync<void, KitError>;
 
   /** Runs a shell command; a non-zero exit is an Ok outcome, a server-side timeout is `Timeout`. */
   exec(id: string, request: ExecRequest): ResultAsync<ExecOutcome, KitError>;

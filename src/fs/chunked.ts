@@ -115,7 +115,7 @@ export function uploadChunked(job: ChunkedUpload): ResultAsync<void, KitError> {
       );
     })
     .andThen(checkAbort)
-    .andThen(() => driver.moveFile(sandboxId, joined, destination));
+    .andThen(() => driver.moveFile(sandboxId, joined, destination, { overwrite: true }));
 
   // Clean up whatever the outcome; cleanup failures never mask the real result.
   const cleaned: Promise<Result<void, KitError>> = Promise.resolve(work).then(async (result) => {

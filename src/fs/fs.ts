@@ -71,7 +71,7 @@ function buildSandboxFs(ctx: FsPorts, settings: Result<FsSettings, KitError>): S
     return uploadOne({ path: temp, data: entry.data }, signal)
       .andThen(() => {
         const abort = aborted("write", signal);
-        return abort ? errAsync(abort) : driver.moveFile(sandboxId, temp, entry.path);
+        return abort ? errAsync(abort) : driver.moveFile(sandboxId, temp, entry.path, { overwrite: true });
       })
       .orElse((error) =>
         // The temp file may exist (upload landed, move failed): remove it, keep the real error.

@@ -242,13 +242,13 @@ export function createMemoryDriver(options: MemoryDriverOptions = {}): MemoryDri
           (box) => deleteFileIn(box, path, recursive),
         ),
       ),
-    moveFile: (id, source, destination) =>
-      call("moveFile", [id, source, destination], () =>
+    moveFile: (id, source, destination, options) =>
+      call("moveFile", [id, source, destination, options], () =>
         onRunning(
           "moveFile",
           id,
           checkPath(source, "source") ?? checkPath(destination, "destination"),
-          (box) => moveFileIn(box, source, destination),
+          (box) => moveFileIn(box, source, destination, options?.overwrite === true),
         ),
       ),
 

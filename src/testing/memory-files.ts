@@ -94,8 +94,22 @@ export function deleteFileIn(box: SandboxRecord, path: string, recursive: boolea
   return failure ? err(fsError(failure, path)) : ok(undefined);
 }
 
-/** Moves a file or a tree; the destination must not exist. */
-export function moveFileIn(box: SandboxRecord, source: string, destination: string): Result<void, KitError> {
-  const failure = move(box, resolvePath(source), resolvePath(destination));
+/**
+ * Moves a file or a tree; the destination must not exist, unless `overwrite`: then a file replaces a file (as
+ * `mv -f -T` does; one synchronous step here, so as atomic as a rename).
+ */
+export function moveFileIn(
+  box: SandboxRecord,
+  source: string,
+  destination: string,
+  overwrite = false,
+): Result<void, KitError> {
+  const from = resolvePath(source);
+  const to = resolvePath(destination);
+  if (overwrite && box.files.has(to) && box.files.has(from)) remove(box, to, false);
+  else if (overwrite && box.dirs.has(to)) {
+    return err(kitError.invalidArgument("path", `${destination}: Is a directory`));
+  }
+  const failure = move(box, from, to);
   return failure ? err(fsError(failure, failure.status === 409 ? destination : source)) : ok(undefined);
 }

@@ -213,7 +213,9 @@ function rm(args: string[], io: ProgramIo): number {
 
 /** `mv SOURCE… DEST`: into DEST when it is a directory, over a file otherwise (as coreutils does). */
 function mv(args: string[], io: ProgramIo): number {
-  const { operands } = options(args);
+  const { flags, operands } = options(args);
+  // -T: DEST is the name itself, never a directory to move into.
+  const noTargetDirectory = flags.has("T");
   if (operands.length < 2) {
     io.err(
       `mv: ${operands.length === 0 ? "missing file operand" : `missing destination file operand after '${operands[0]}'`}\nTry 'mv --help' for more information.\n`,
@@ -223,6 +225,10 @@ function mv(args: string[], io: ProgramIo): number {
   const destination = operands[operands.length - 1] as string;
   const sources = operands.slice(0, -1);
   const destPath = io.resolve(destination);
+  if (noTargetDirectory && sources.length > 1) {
+    io.err(`mv: extra operand '${operands[2]}'\nTry 'mv --help' for more information.\n`);
+    return 1;
+  }
   if (sources.length > 1 && !isDir(io, destPath)) {
     io.err(`mv: target '${destination}' is not a directory\n`);
     return 1;
@@ -230,9 +236,10 @@ function mv(args: string[], io: ProgramIo): number {
   let status = 0;
   for (const source of sources) {
     const from = io.resolve(source);
-    const to = isDir(io, destPath)
-      ? `${destPath === "/" ? "" : destPath}/${from.slice(from.lastIndexOf("/") + 1)}`
-      : destPath;
+    const to =
+      !noTargetDirectory && isDir(io, destPath)
+        ? `${destPath === "/" ? "" : destPath}/${from.slice(from.lastIndexOf("/") + 1)}`
+        : destPath;
     const fail = (message: string) => {
       io.err(`mv: ${message}\n`);
       status = 1;

@@ -48,7 +48,7 @@ const routesSince = (start: number) =>
     .filter((r) => r.startsWith("POST /toolbox") || r.startsWith("DELETE /toolbox"));
 
 describe("chunked upload through the Daytona driver", () => {
-  it("sends folder, parts, one join+hash command, move, cleanup, in that order", async () => {
+  it("sends folder, parts, one join+hash command, a replace (mv -f -T), cleanup, in that order", async () => {
     joinRule(false);
     const start = daytona.emulator.requests.length;
     expect((await fs.writeBytes("out/big.bin", data, { chunked: true })).isOk()).toBe(true);
@@ -59,12 +59,20 @@ describe("chunked upload through the Daytona driver", () => {
       "POST /toolbox/files/bulk-upload",
       "POST /toolbox/files/bulk-upload",
       "POST /toolbox/process/execute",
-      "POST /toolbox/files/move",
+      "POST /toolbox/process/execute",
       "DELETE /toolbox/files",
     ]);
     const box = daytona.emulator.sandboxes.get(sandboxId)!;
     expect(sha(box.files.get("/workspace/out/big.bin")!)).toBe(sha(data));
     expect([...box.files.keys(), ...box.dirs].filter((p) => p.includes(".kit-"))).toEqual([]);
+  });
+
+  it("replaces an existing file (the daemon's move would answer 409)", async () => {
+    joinRule(false);
+    await fs.writeText("over/big.bin", "old content");
+    expect((await fs.writeBytes("over/big.bin", data, { chunked: true })).isOk()).toBe(true);
+    const box = daytona.emulator.sandboxes.get(sandboxId)!;
+    expect(sha(box.files.get("/workspace/over/big.bin")!)).toBe(sha(data));
   });
 
   it("refuses a join whose checksum differs, leaving the old file and no leftovers", async () => {

@@ -259,7 +259,7 @@ describe("JSON", () => {
     );
     const tempPath = upload.mock.calls[0]?.[1][0]?.path ?? "";
     expect(tempPath).toMatch(/^\/workspace\/cfg\/\.kit-tmp-\d+-[0-9a-f]{12}-app\.json$/);
-    expect(move).toHaveBeenCalledWith(sandboxId, tempPath, "/workspace/cfg/app.json");
+    expect(move).toHaveBeenCalledWith(sandboxId, tempPath, "/workspace/cfg/app.json", { overwrite: true });
     expect(driver.filePaths(sandboxId)).toEqual(["/workspace/cfg/app.json"]);
   });
 

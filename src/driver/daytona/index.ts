@@ -22,6 +22,7 @@ import type {
 } from "../types.js";
 import { createSdkClient, type DaytonaClientLike, type DaytonaSandboxLike } from "./client.js";
 import { type ErrorContext, mapDaytonaError } from "./map-error.js";
+import { replaceCommand, replaceOutcome } from "./replace-file.js";
 import { checkNotAborted, execInSession } from "./session-exec.js";
 import { toCreateParams, toFileEntry, toSandboxInfo, toSdkSeconds as toSeconds } from "./translate.js";
 import { createTransport } from "./transport.js";
@@ -258,10 +259,21 @@ export function createDaytonaDriver(options: DaytonaDriverOptions = {}): Sandbox
         sandbox.fs.deleteFile(path, recursive ? true : undefined),
       ),
 
-    moveFile: (id, source, destination) =>
-      onSandbox(id, { operation: `move ${source}`, resource: { kind: "file", id: source } }, (sandbox) =>
-        sandbox.fs.moveFiles(source, destination),
-      ),
+    moveFile: (id, source, destination, options) =>
+      options?.overwrite === true
+        ? onSandbox(id, { operation: `replace ${destination}` }, (sandbox) =>
+            sandbox.process.executeCommand(replaceCommand(source, destination), undefined, undefined, 60),
+          ).andThen((response) => {
+            const failure = replaceOutcome(
+              { exitCode: response.exitCode ?? -1, output: response.result ?? "" },
+              source,
+              destination,
+            );
+            return failure ? errAsync(failure) : okAsync(undefined);
+          })
+        : onSandbox(id, { operation: `move ${source}`, resource: { kind: "file", id: source } }, (sandbox) =>
+            sandbox.fs.moveFiles(source, destination),
+          ),
 
     exec(id: string, request: ExecRequest): ResultAsync<ExecOutcome, KitError> {
       const context = { operation: `exec ${request.command}`, timeoutMs: request.timeoutMs };

@@ -630,7 +630,8 @@ export function createLocalDriver(options: LocalDriverOptions = {}): LocalDriver
     fileInfo: (id, path) => withRoot(id, (root) => files.fileInfo(root, path)),
     createFolder: (id, path, mode) => withRoot(id, (root) => files.createFolder(root, path, mode)),
     deleteFile: (id, path, recursive) => withRoot(id, (root) => files.deleteFile(root, path, recursive)),
-    moveFile: (id, source, destination) => withRoot(id, (root) => files.moveFile(root, source, destination)),
+    moveFile: (id, source, destination, options) =>
+      withRoot(id, (root) => files.moveFile(root, source, destination, options?.overwrite === true)),
     exec,
     previewLink,
     prepare: (images = [DEFAULT_LOCAL_IMAGE]) => {

@@ -345,6 +345,7 @@ export async function moveFile(
   root: string,
   source: string,
   destination: string,
+  overwrite = false,
 ): Promise<Result<void, KitError>> {
   const from = await attempt(root, source, async () => {
     const resolved = await resolveInRoot(root, source, { followLast: false });
@@ -352,15 +353,24 @@ export async function moveFile(
     return resolved;
   });
   if (from.isErr()) return err(from.error);
-  return attempt(root, destination, async () => {
+  const moved = await attempt(root, destination, async () => {
     const to = await resolveInRoot(root, destination, { followLast: false });
     if (from.value.inside === "/" || to.inside === "/")
       throw new PathError("EINVAL", "Cannot move the sandbox root");
     await assertInside(root, dirname(from.value.host));
     await assertInside(root, dirname(to.host));
+    const existing = await lstat(to.host).catch(() => undefined);
+    // As Daytona's daemon: a plain move never overwrites; a replace puts a file over a file, never a directory.
+    if (existing && !overwrite) return "exists" as const;
+    if (existing?.isDirectory()) throw new PathError("EISDIR", "Is a directory");
     await sweepBeforeWrite(dirname(to.host));
     await rename(from.value.host, to.host);
+    return "moved" as const;
   });
+  if (moved.isErr()) return err(moved.error);
+  return moved.value === "exists"
+    ? err(kitError.conflict(`Cannot move ${source} to ${destination}: destination already exists`))
+    : ok(undefined);
 }
 
 /** Writes a small file the driver manages itself (`/etc/resolv.conf`, `/etc/hosts`), safely. */
