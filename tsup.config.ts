@@ -6,16 +6,19 @@ import { defineConfig } from "tsup";
 export default defineConfig({
   entry: {
     index: "src/index.ts",
+    daytona: "src/daytona.ts",
+    local: "src/local.ts",
     "testing/index": "src/testing/index.ts",
     "cli/daytona-kit": "src/cli/daytona-kit.ts",
   },
   format: ["esm", "cjs"],
-  dts: true,
+  // `@internal` members (test seams) stay out of the published declarations.
+  dts: { compilerOptions: { stripInternal: true } },
   clean: true,
   sourcemap: false,
   target: "node20",
   platform: "node",
-  splitting: false,
+  splitting: true,
   treeshake: true,
   noExternal: ["p-retry", "p-limit", "is-network-error", "yocto-queue"],
   external: ["@daytonaio/sdk", "@daytona/sdk", "msw", "neverthrow", "@hono/node-server"],

@@ -6,7 +6,8 @@
  *   npx tsx bench/lifecycle.bench.ts [--latency 20] [--runs 200]
  */
 import { Daytona } from "@daytonaio/sdk";
-import { createDaytonaDriver, createKit } from "../src/index.js";
+import { createDaytonaDriver } from "../src/daytona.js";
+import { createKit } from "../src/index.js";
 import { createDaytonaEmulator } from "../src/testing/index.js";
 
 const arg = (name: string, fallback: number) => {

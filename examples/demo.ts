@@ -9,7 +9,7 @@
  *
  * With DAYTONA_ENABLED=true and DAYTONA_API_KEY set, the same script runs on Daytona instead.
  */
-import { createKit, type KitSandbox, shellQuote } from "../src/index.js";
+import { createKit, type KitSandbox, shellQuote } from "@apex/daytona-kit";
 
 const keep = process.argv.includes("--keep");
 const started = performance.now();

@@ -3,7 +3,7 @@
  * The sandbox is named `<sandboxNamePrefix><projectId>`: run this in two terminals at once and both get the same one.
  * Runs on the local driver by default: `npx tsx examples/ensure-project.ts`.
  */
-import { createKit } from "../src/index.js";
+import { createKit } from "@apex/daytona-kit";
 
 await using kit = createKit({
   // Every process of one application must use the same prefix (the default is "apex-").

@@ -4,7 +4,7 @@
  * value. Runs on a real local sandbox (Linux, root; no API key): `npx tsx examples/files-and-exec.ts`.
  * The same code runs on Daytona: `createKit({ apiKey })` instead.
  */
-import { createKit } from "../src/index.js";
+import { createKit } from "@apex/daytona-kit";
 
 await using kit = createKit({ driver: "local" });
 

@@ -7,8 +7,9 @@
  * The returned URL is valid INSIDE the sandbox (for your app running there). On the local driver, `preview(5432)`
  * forwards a port on this machine's 127.0.0.1 to the sandbox's own loopback, so `pg` connects from here too.
  */
+
+import { createKit, type ProvisionEvent } from "@apex/daytona-kit";
 import pg from "pg";
-import { createKit, type ProvisionEvent } from "../src/index.js";
 
 const PORT = Number(process.env.PG_PORT ?? 5432);
 

@@ -5,8 +5,9 @@
  *   npx tsx examples/vite-app.ts          # a tiny dependency-free app (works offline)
  *   npx tsx examples/vite-app.ts --vite   # a real Vite 8 app (the sandbox must reach the npm registry)
  */
+
+import { createKit } from "@apex/daytona-kit";
 import { errAsync, okAsync } from "neverthrow";
-import { createKit } from "../src/index.js";
 
 const useVite = process.argv.includes("--vite");
 const PORT = Number(process.env.APP_PORT ?? 54180);

@@ -1,5 +1,5 @@
 /**
- * Options of `createKit`, and how they combine with the environment (the seed's DAYTONA_* variables).
+ * Options of `createKit`, and how they combine with the environment (the DAYTONA_* variables).
  * @module
  */
 import { err, ok, type Result } from "neverthrow";
@@ -134,7 +134,7 @@ export interface ResolvedConfig {
   readonly timeouts: Required<KitTimeouts>;
 }
 
-/** The image of the seed's sandboxes. */
+/** The image `ensure` uses when neither the request, the options nor `DAYTONA_DEFAULT_IMAGE` names one. */
 export const DEFAULT_IMAGE = "python:3.12-slim-bookworm";
 
 /**

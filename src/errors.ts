@@ -240,11 +240,13 @@ function make<K extends KitErrorKind>(
  * ```
  */
 export const kitError = {
+  /** `InvalidArgument`: `argument` was refused (by this library, or by the server when `status` is set). */
   invalidArgument: (
     argument: string,
     message: string,
     extra: Loose<{ status?: number; cause?: unknown }> = {},
   ) => make("InvalidArgument", message, false, { argument, ...extra }),
+  /** `PathOutsideRoot`: `path` resolved outside `root`. */
   pathOutsideRoot: (path: string, root: string) =>
     make(
       "PathOutsideRoot",
@@ -255,6 +257,7 @@ export const kitError = {
         root,
       },
     ),
+  /** `PayloadTooLarge`: `bytes` of `path` are over the upload cap `limit`. */
   payloadTooLarge: (path: string, bytes: number, limit: number) =>
     make(
       "PayloadTooLarge",
@@ -263,14 +266,19 @@ export const kitError = {
       false,
       { path, bytes, limit },
     ),
+  /** `NotFound`: no `resource` (`"sandbox"`, `"file"`, …) with this `id`. */
   notFound: (resource: string, id: string, cause?: unknown) =>
     make("NotFound", `No ${resource} ${JSON.stringify(id)}.`, false, { resource, id, cause }),
+  /** `Auth`: credentials missing or rejected. */
   auth: (message: string, extra: Loose<{ status?: number; cause?: unknown }> = {}) =>
     make("Auth", message, false, extra),
+  /** `Forbidden`: the server refused the call (quota, permissions). */
   forbidden: (message: string, status: number, extra: Loose<{ code?: string; cause?: unknown }> = {}) =>
     make("Forbidden", message, false, { status, ...extra }),
+  /** `RegionUnavailable`: `region` is not available to the organization. */
   regionUnavailable: (region: string, message: string, cause?: unknown) =>
     make("RegionUnavailable", message, false, { region, cause }),
+  /** `NoRegionAvailable`: every region of the fallback failed; one attempt per region. */
   noRegionAvailable: (attempts: readonly RegionAttempt[]) =>
     make(
       "NoRegionAvailable",
@@ -278,6 +286,7 @@ export const kitError = {
       false,
       { attempts },
     ),
+  /** `RateLimited` (retryable): the server asked to wait `retryAfterMs` (per throttler in `throttlers`). */
   rateLimited: (
     message: string,
     retryAfterMs?: number,
@@ -291,6 +300,7 @@ export const kitError = {
         ? { throttlers: Object.freeze({ ...throttlers }) }
         : {}),
     }),
+  /** `Timeout`: `operation` ran past its deadline of `afterMs`. */
   timeout: (operation: string, afterMs?: number, cause?: unknown, retryable = true) =>
     make(
       "Timeout",
@@ -306,11 +316,14 @@ export const kitError = {
       true,
       { operation, cause },
     ),
+  /** `Transient` (retryable): a passing fault such as a 5xx or a reset connection. */
   transient: (
     message: string,
     extra: Loose<{ status?: number; retryAfterMs?: number; cause?: unknown }> = {},
   ) => make("Transient", message, true, extra),
+  /** `Conflict`: the resource is in a conflicting state (409). */
   conflict: (message: string, cause?: unknown) => make("Conflict", message, false, { cause }),
+  /** `SandboxFailed`: the sandbox ended in `state` (`error`, `build_failed`). */
   sandboxFailed: (
     state: string,
     extra: Loose<{ sandboxId?: string; reason?: string; recoverable?: boolean; cause?: unknown }> = {},
@@ -322,6 +335,7 @@ export const kitError = {
       false,
       { state, ...extra },
     ),
+  /** `CommandFailed`: `command` exited with `exitCode`; `output` is its combined stdout and stderr. */
   commandFailed: (command: string, exitCode: number, output: string, signal?: string) =>
     make(
       "CommandFailed",
@@ -329,6 +343,7 @@ export const kitError = {
       false,
       { command, exitCode, output, signal: signal || undefined },
     ),
+  /** `OutOfMemory`: `command` was SIGKILLed (exit 137); `hint` says what to change. */
   outOfMemory: (command: string, exitCode: number, output?: string, hint?: string) =>
     make(
       "OutOfMemory",
@@ -336,15 +351,19 @@ export const kitError = {
       false,
       { command, exitCode, output },
     ),
+  /** `ProvisionFailed`: provisioning `step` failed with `cause`. */
   provisionFailed: (step: string, cause: KitError) =>
     make("ProvisionFailed", `Provisioning step "${step}" failed: ${cause.message}`, cause.retryable, {
       step,
       cause,
     }),
+  /** `Unsupported`: `feature` cannot work here; `hint` says what to do instead. */
   unsupported: (feature: string, hint: string) =>
     make("Unsupported", `${feature} is not supported here. ${hint}`, false, { feature, hint }),
+  /** `Aborted`: the caller's signal fired during `operation`. */
   aborted: (operation: string, cause?: unknown) =>
     make("Aborted", `${operation} was aborted.`, false, { operation, cause }),
+  /** `Unexpected`: a failure this library could not classify. */
   unexpected: (message: string, extra: Loose<{ status?: number; cause?: unknown }> = {}) =>
     make("Unexpected", message, false, extra),
 } as const;

@@ -67,13 +67,19 @@ export interface Kit extends AsyncDisposable {
   }): ResultAsync<SandboxInfo[], KitError>;
   /** Deletes every sandbox of a project (normally one). Ok when there is none. */
   deleteProject(projectId: string): ResultAsync<number, KitError>;
-  /** The validated project → sandbox cache, for inspection. */
+  /**
+   * The validated project → sandbox cache, for tests of the kit itself (not part of the published types).
+   * @internal
+   */
   registryEntries(): ReadonlyMap<string, string>;
   /** Closes every client and socket. Call it (or use `await using`) so Node can exit. */
   dispose(): Promise<void>;
 }
 
-/** Test seams: a clock for waits. */
+/**
+ * Test seams: a clock for waits.
+ * @internal
+ */
 export interface KitInternals {
   readonly clock?: WaitClock;
   /** Poll interval of state waits. @default 250 */
@@ -90,7 +96,15 @@ export interface KitInternals {
  * await sandbox.fs.writeText("public/index.html", "<h1>hi</h1>");
  * ```
  */
-export function createKit(options: KitOptions = {}, internals: KitInternals = {}): Kit {
+export function createKit(options: KitOptions = {}): Kit {
+  return createKitWithSeams(options, {});
+}
+
+/**
+ * {@link createKit} with test seams (a fake clock, a faster poll).
+ * @internal
+ */
+export function createKitWithSeams(options: KitOptions, internals: KitInternals): Kit {
   // The options are read once, by resolveConfig; from here on only `resolved` is.
   const config = resolveConfig(options);
   if (config.isErr()) return unconfiguredKit(config.error);

@@ -17,7 +17,7 @@ export interface RetryInfo {
 }
 
 /**
- * How an operation is retried. Every field is optional; missing ones take {@link DEFAULT_RETRY_POLICY}.
+ * How an operation is retried. Every field is optional; missing ones take the defaults given on each field.
  *
  * @example
  * ```ts

@@ -31,8 +31,9 @@ export interface RetryOptions extends RetryPolicy {
    */
   idempotent?: boolean;
   /**
-   * Narrows what is retried beyond {@link isRetryable}: an error is retried only when this also says yes
-   * (e.g. exec retries only failures the server certainly did not act on).
+   * Narrows what is retried beyond the default classification (`RateLimited`, `Transient`, idempotent
+   * `Timeout`): an error is retried only when this also says yes (e.g. exec retries only failures the server
+   * certainly did not act on).
    */
   retryIf?: (error: KitError) => boolean;
   /** A retry budget shared with other calls: each retry spends from it; none is made once it is empty. */
@@ -59,8 +60,8 @@ class ErrCarrier extends Error {
  * Runs `run(attempt)` until it succeeds, fails with an error that is not retryable, the attempts are used up,
  * the deadline leaves no room for the next wait, or `signal` aborts.
  *
- * - Retried: `RateLimited`, `Transient`, and `Timeout` when `idempotent` (see {@link isRetryable}).
- * - Waits: {@link retryDelayMs} (full jitter, honouring `Retry-After`). A `Retry-After` above `maxDelayMs` or
+ * - Retried: `RateLimited`, `Transient`, and `Timeout` when `idempotent`.
+ * - Waits: full-jitter backoff (honouring `Retry-After`). A `Retry-After` above `maxDelayMs` or
  *   beyond the remaining deadline ends the retries with that error instead of waiting.
  * - Returns the first success, or the LAST attempt's error; `Aborted` when the signal fires before an attempt or
  *   during a wait. A success is never discarded because the signal fired just after it.

@@ -14,7 +14,7 @@ import { validatePackage, validateTimeout } from "./validate.js";
 /** Where the "apt-get update already ran" marker lives inside the sandbox. */
 export const APT_MARKER = "/var/lib/daytona-kit/apt-updated";
 
-/** Default deadline of `apt-get update` and of `apt-get install` (seed gotcha 8: installs need 180 s). */
+/** Default deadline of `apt-get update` and of `apt-get install` (installs need about 180 s). */
 export const DEFAULT_APT_TIMEOUT_MS = 180_000;
 
 /** Options of `provision.apt`. */

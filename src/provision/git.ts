@@ -1,5 +1,5 @@
 /**
- * git: installed when missing (slim images have none, seed gotcha 3), the author configured before any commit, and
+ * git: installed when missing (slim images have none), the author configured before any commit, and
  * optionally a workspace initialised with a `.gitignore`.
  * @module
  */

@@ -1,5 +1,5 @@
 /**
- * MongoDB: it does not install on slim images (missing repositories and dependencies, per the seed), so this never
+ * MongoDB: it does not install on slim images (missing repositories and dependencies), so this never
  * tries. Without a `mongod` in the image the answer is `Unsupported` with the options that work; with one (e.g. the
  * `mongo:7` image) it is started on 127.0.0.1 and waited for.
  * @module

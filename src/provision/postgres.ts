@@ -1,6 +1,6 @@
 /**
  * PostgreSQL: installed, its cluster found (never a hard-coded version), `trust` auth for LOCAL connections only
- * (Unix socket and loopback; seed gotcha 4), a chosen port, started without systemd, ready, and the database created.
+ * (Unix socket and loopback: Debian's `peer` default refuses root), a chosen port, started without systemd, ready, and the database created.
  * @module
  */
 import { err, ok, type Result } from "neverthrow";

@@ -39,14 +39,23 @@ export interface NodeProvisioner {
 
 /** Dry runs: the steps each call would run, validated, without touching the sandbox. */
 export interface ProvisionPlanner {
+  /** The steps of {@link Provisioner.apt}. */
   apt(packages: readonly string[], options?: AptOptions): Result<readonly ProvisionStep[], KitError>;
+  /** The steps of {@link Provisioner.git}. */
   git(options?: GitOptions): Result<readonly ProvisionStep[], KitError>;
+  /** The steps of {@link Provisioner.postgres}. */
   postgres(options?: PostgresOptions): Result<readonly ProvisionStep[], KitError>;
+  /** The steps of {@link Provisioner.redis}. */
   redis(options?: RedisOptions): Result<readonly ProvisionStep[], KitError>;
+  /** The steps of {@link Provisioner.mongo}. */
   mongo(options?: MongoOptions): Result<readonly ProvisionStep[], KitError>;
+  /** The steps of {@link Provisioner.all}. */
   all(options: AllOptions): Result<readonly ProvisionStep[], KitError>;
+  /** The steps of {@link NodeProvisioner.install}. */
   nodeInstall(dir: string, options?: NodeInstallOptions): Result<readonly ProvisionStep[], KitError>;
+  /** The steps of {@link NodeProvisioner.build}. */
   nodeBuild(dir: string, options?: NodeBuildOptions): Result<readonly ProvisionStep[], KitError>;
+  /** The steps of {@link NodeProvisioner.serveStatic}. */
   serveStatic(dir: string, options?: ServeStaticOptions): Result<readonly ProvisionStep[], KitError>;
 }
 

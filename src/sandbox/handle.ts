@@ -52,7 +52,9 @@ export interface KitSandbox extends AsyncDisposable {
   preview(port: number): ResultAsync<PreviewLink, KitError>;
   /** Fetches the current state from the driver. */
   refresh(): ResultAsync<SandboxInfo, KitError>;
+  /** Starts the sandbox and waits until it is `started`. */
   start(): ResultAsync<SandboxInfo, KitError>;
+  /** Stops the sandbox and waits until it is `stopped`. */
   stop(): ResultAsync<SandboxInfo, KitError>;
   /** Deletes the sandbox; an already-deleted sandbox is Ok. */
   delete(): ResultAsync<void, KitError>;

@@ -1,5 +1,5 @@
 /**
- * The project → sandbox cache (seed gotcha 5): an id is a hint, never the truth. Every lookup validates the cached
+ * The project → sandbox cache (a cached id goes stale when a sandbox is replaced or deleted): an id is a hint, never the truth. Every lookup validates the cached
  * id against the driver, and forgets ids that are gone or now belong to another project.
  * @module
  */

@@ -42,6 +42,7 @@ export type {
   EmulatedSandboxState,
   EmulatorClock,
   Fault,
+  PendingTransition,
   RandomFaultOptions,
   RecordedCommand,
   RequestLogEntry,

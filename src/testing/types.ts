@@ -183,12 +183,19 @@ export interface CommandReply {
 
 /** Helpers a responder can use to read and change the emulated filesystem. */
 export interface CommandFs {
+  /** The file's bytes, or `undefined` when it is missing. */
   readFile(path: string): Uint8Array | undefined;
+  /** The file as UTF-8, or `undefined` when it is missing. */
   readText(path: string): string | undefined;
+  /** Writes a file, creating its parent directories. */
   writeFile(path: string, content: Uint8Array | string): void;
+  /** Whether a file or directory exists at `path`. */
   exists(path: string): boolean;
+  /** Whether `path` is a directory. */
   isDirectory(path: string): boolean;
+  /** Creates a directory and its parents. */
   mkdir(path: string): void;
+  /** Removes a file or a directory tree; missing paths are ignored. */
   remove(path: string): void;
 }
 

@@ -1,6 +1,6 @@
 /**
- * Packs the package as npm would publish it, installs the tarball into a temporary project, and loads both entry
- * points with `import` and with `require` — the CJS build must really load although p-retry and p-limit are ESM-only.
+ * Packs the package as npm would publish it, installs the tarball into a temporary project, and loads every entry
+ * point with `import` and with `require` — the CJS build must really load although p-retry and p-limit are ESM-only.
  * The temporary project links the repo's installed dependencies instead of downloading them again.
  */
 import { execFileSync } from "node:child_process";
@@ -118,6 +118,31 @@ describe("the packed package", () => {
       })`,
     ]);
     expect(out).toBe("200 127.0.0.1");
+  });
+
+  it("loads the driver entries with require() and with import", () => {
+    const required = node([
+      "-e",
+      `const d = require("@apex/daytona-kit/daytona"); const l = require("@apex/daytona-kit/local");` +
+        ` console.log(typeof d.createDaytonaDriver, typeof l.createLocalDriver, l.LOCAL_IMAGES.length > 0)`,
+    ]);
+    expect(required).toBe("function function true");
+    const imported = node([
+      "--input-type=module",
+      "-e",
+      `import { mapDaytonaError } from "@apex/daytona-kit/daytona"; import { kitHome } from "@apex/daytona-kit/local";` +
+        ` console.log(mapDaytonaError(new Error("x"), { operation: "op" }).kind, typeof kitHome)`,
+    ]);
+    expect(imported).toBe("Unexpected function");
+  });
+
+  it("keeps internals out of the root entry, and createKit picks a driver without a subpath import", () => {
+    const out = node([
+      "-e",
+      `const k = require("@apex/daytona-kit");` +
+        ` console.log(Object.keys(k).sort().join(","), k.createKit({ driver: "local", env: {} }).driverName)`,
+    ]);
+    expect(out).toBe("checkShellText,createKit,isKitError,kitError,quoteArgs,retryResult,shellQuote local");
   });
 
   it("does not load the Daytona SDK when the main entry is required", () => {

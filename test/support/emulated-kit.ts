@@ -1,5 +1,5 @@
 /** A kit over the emulator-backed Daytona driver, with a fake clock for retries and waits. */
-import { createKit, type Kit } from "../../src/kit.js";
+import { createKitWithSeams, type Kit } from "../../src/kit.js";
 import type { RetryPolicy } from "../../src/policy/retry.js";
 import type { EmulatedDaytona } from "./emulated-daytona.js";
 import { type FakeClock, fakeClock } from "./fake-clock.js";
@@ -16,7 +16,7 @@ export function emulatedKit(
   targets?: readonly string[],
 ): EmulatedKit {
   const clock = fakeClock();
-  const kit = createKit(
+  const kit = createKitWithSeams(
     {
       driver: env.driver,
       retry: { now: clock.now, sleep: clock.sleep, random: () => 0.5, ...retry },

@@ -4,15 +4,7 @@
  */
 import type { ResultAsync } from "neverthrow";
 import { describe, expectTypeOf, it } from "vitest";
-import type {
-  AllResultFor,
-  GitResult,
-  KitError,
-  KitSandbox,
-  PostgresResult,
-  RedisResult,
-  WriteFileEntry,
-} from "../../src/index.js";
+import type { AllResultFor, KitError, KitSandbox, Provision, WriteFileEntry } from "../../src/index.js";
 
 declare const sandbox: KitSandbox;
 
@@ -32,8 +24,8 @@ describe("provision.all()", () => {
   it("returns each requested service without `?`, and no other", async () => {
     const done = await sandbox.provision.all({ git: true, postgres: { database: "app" } });
     if (done.isErr()) return;
-    expectTypeOf(done.value.git).toEqualTypeOf<GitResult>();
-    expectTypeOf(done.value.postgres).toEqualTypeOf<PostgresResult>();
+    expectTypeOf(done.value.git).toEqualTypeOf<Provision.GitResult>();
+    expectTypeOf(done.value.postgres).toEqualTypeOf<Provision.PostgresResult>();
     expectTypeOf(done.value.postgres.url).toEqualTypeOf<string>();
     // @ts-expect-error redis was not requested
     done.value.redis;
@@ -42,7 +34,7 @@ describe("provision.all()", () => {
   it("leaves out services passed as false, keeps maybe-requested ones optional", () => {
     type Result = AllResultFor<{ git: false; redis: boolean; postgres: true }>;
     expectTypeOf<Result>().toEqualTypeOf<
-      { readonly postgres: PostgresResult } & { readonly redis?: RedisResult }
+      { readonly postgres: Provision.PostgresResult } & { readonly redis?: Provision.RedisResult }
     >();
     expectTypeOf<keyof AllResultFor<{ git: false }>>().toEqualTypeOf<never>();
   });

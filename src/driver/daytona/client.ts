@@ -38,40 +38,60 @@ export interface DaytonaSandboxLike {
   readonly cpu?: number;
   readonly memory?: number;
   readonly disk?: number;
+  /** Starts the sandbox; `timeout` in seconds. */
   start(timeout?: number): Promise<void>;
+  /** Stops the sandbox; `timeout` in seconds. */
   stop(timeout?: number, force?: boolean): Promise<void>;
+  /** Deletes the sandbox; `timeout` in seconds. */
   delete(timeout?: number, wait?: boolean): Promise<void>;
+  /** Reloads `state` and the other fields from the server. */
   refreshData(): Promise<void>;
+  /** Replaces the sandbox's labels. */
   setLabels(labels: Record<string, string>): Promise<Record<string, string>>;
+  /** The preview URL (and its token) of a port. */
   getPreviewLink(port: number): Promise<{ url: string; token: string }>;
   readonly fs: {
+    /** Uploads byte buffers (never local paths) in one multipart request. */
     uploadFiles(files: { source: Buffer; destination: string }[], timeout?: number): Promise<void>;
+    /** Uploads one local file by path (the explicit local-file call). */
     uploadFile(localPath: string, remotePath: string, timeout?: number): Promise<void>;
+    /** Downloads files; one outcome per requested path. */
     downloadFiles(files: { source: string }[], timeoutSec?: number): Promise<DaytonaDownloadLike[]>;
+    /** The entries of a directory. */
     listFiles(path: string): Promise<DaytonaFileInfoLike[]>;
+    /** Stat of one path. */
     getFileDetails(path: string): Promise<DaytonaFileInfoLike>;
+    /** Creates a directory with an octal `mode` such as `"755"`. */
     createFolder(path: string, mode: string): Promise<void>;
+    /** Deletes a file, or a directory when `recursive`. */
     deleteFile(path: string, recursive?: boolean): Promise<void>;
+    /** Renames or moves a path. */
     moveFiles(source: string, destination: string): Promise<void>;
   };
   readonly process: {
+    /** Runs a command and waits for it; `timeout` in seconds. */
     executeCommand(
       command: string,
       cwd?: string,
       env?: Record<string, string>,
       timeout?: number,
     ): Promise<{ exitCode?: number; result?: string }>;
+    /** Opens a named shell session. */
     createSession(sessionId: string): Promise<void>;
+    /** Runs a command in a session, synchronously or (`runAsync`) in the background. */
     executeSessionCommand(
       sessionId: string,
       request: { command: string; runAsync?: boolean },
       timeout?: number,
     ): Promise<{ cmdId?: string; exitCode?: number; output?: string }>;
+    /** A session command's status; `exitCode` is unset while it runs. */
     getSessionCommand(sessionId: string, commandId: string): Promise<{ exitCode?: number | null }>;
+    /** A session command's output so far. */
     getSessionCommandLogs(
       sessionId: string,
       commandId: string,
     ): Promise<{ output?: string; stdout?: string }>;
+    /** Closes a session and ends its processes. */
     deleteSession(sessionId: string): Promise<void>;
   };
 }
@@ -89,9 +109,13 @@ export interface DaytonaCreateParams {
 
 /** The parts of an SDK `Daytona` client this library touches. */
 export interface DaytonaClientLike {
+  /** Creates a sandbox; `options.timeout` in seconds. */
   create(params: DaytonaCreateParams, options?: { timeout?: number }): Promise<DaytonaSandboxLike>;
+  /** Finds a sandbox by id or name. */
   get(idOrName: string): Promise<DaytonaSandboxLike>;
+  /** Every sandbox whose labels include `query.labels`, page by page. */
   list(query?: { labels?: Record<string, string> }): AsyncIterable<DaytonaSandboxLike>;
+  /** Closes the client's sockets (newer SDKs). */
   [Symbol.asyncDispose]?(): Promise<void>;
 }
 

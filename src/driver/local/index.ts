@@ -4,6 +4,7 @@
  */
 export {
   createLocalDriver,
+  type GcReport,
   type LocalCapabilities,
   type LocalDriver,
   type LocalDriverOptions,

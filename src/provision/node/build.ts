@@ -1,7 +1,7 @@
 /**
  * `node.build`: stray Node processes killed first, then `npm run <script>` under a heap limit derived from the
- * sandbox memory (768 MiB for 1 GiB, seed). Exit 137 becomes `OutOfMemory` with a hint; `next build` in a 1 GiB
- * sandbox is refused up front (seed gotcha 11).
+ * sandbox memory (768 MiB for 1 GiB). Exit 137 becomes `OutOfMemory` with a hint; `next build` in a 1 GiB
+ * sandbox is refused up front (it is OOM-killed there).
  * @module
  */
 import { err, ok, type Result } from "neverthrow";
@@ -40,7 +40,7 @@ export interface NodeBuildResult {
   readonly maxOldSpaceMiB: number;
 }
 
-/** Default deadline of builds (seed: 300 s). */
+/** Default deadline of builds (300 s). */
 export const DEFAULT_BUILD_TIMEOUT_MS = 300_000;
 
 const NEXT_BUILD = /\bnext\s+build\b/;

@@ -1,5 +1,5 @@
 /**
- * `node.install`: npm with the seed's memory-safe flags (300 s), pnpm refused in a 1 GiB sandbox (it is OOM-killed
+ * `node.install`: npm with memory-safe flags (300 s), pnpm refused in a 1 GiB sandbox (it is OOM-killed
  * there, exit 137), and skipped when `node_modules` is newer than the manifest and lock files.
  * @module
  */
@@ -22,7 +22,7 @@ export interface NodeInstallOptions extends RunOptions {
    */
   readonly packageManager?: "npm" | "pnpm";
   /**
-   * Whether npm installs optional dependencies. The seed used `--no-optional`, but npm ≥ 7 reads it as
+   * Whether npm installs optional dependencies. A common recipe passes `--no-optional`, but npm ≥ 7 reads it as
    * `--omit=optional`, which drops the native bindings Vite 8 (rolldown), esbuild and lightningcss ship as optional
    * packages: the build then fails with "Cannot find native binding". Hence `"include"` by default.
    * @default "include"
@@ -41,7 +41,7 @@ export interface NodeInstallResult {
   readonly changed: boolean;
 }
 
-/** Default deadline of installs (seed: `npm install` needs 300 s). */
+/** Default deadline of installs (`npm install` of a real project needs up to 300 s). */
 export const DEFAULT_INSTALL_TIMEOUT_MS = 300_000;
 
 const MARKER = "node_modules/.daytona-kit-installed";

@@ -1,5 +1,5 @@
 /**
- * Memory rules for Node work in small sandboxes (seed: 1 GiB cgroup, Vite needs ~700 MB, pnpm and `next build` are
+ * Memory rules for Node work in small sandboxes (a 1 GiB cgroup; Vite needs ~700 MB, pnpm and `next build` are
  * OOM-killed).
  * @module
  */
@@ -9,7 +9,7 @@ export const SMALL_SANDBOX_GIB = 1;
 
 /**
  * The V8 old-space limit for builds: 75% of the sandbox memory, leaving room for the OS, npm and native memory.
- * 1 GiB → 768 MiB (the seed's measured value); 2 GiB → 1536; never below 128.
+ * 1 GiB → 768 MiB (measured: Vite builds fit); 2 GiB → 1536; never below 128.
  *
  * @example
  * ```ts

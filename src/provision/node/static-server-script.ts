@@ -1,5 +1,5 @@
 /**
- * The static SPA server written into the sandbox by `node.serveStatic`. The seed found that the `serve` package does
+ * The static SPA server written into the sandbox by `node.serveStatic`. The `serve` package does
  * not reliably bind the given port in Daytona, so this is a dependency-free Node script (CommonJS, so it runs whatever
  * the project's `"type"` is).
  *
@@ -12,7 +12,7 @@
  * @module
  */
 
-/** Content types by extension: the seed's table plus the usual web assets. */
+/** Content types by extension: the common web assets. */
 export const STATIC_MIME_TYPES: Readonly<Record<string, string>> = {
   ".html": "text/html; charset=utf-8",
   ".htm": "text/html; charset=utf-8",

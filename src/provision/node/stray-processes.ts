@@ -2,9 +2,9 @@
 
 /**
  * Killing stray Node processes before a build frees memory in a 1 GiB sandbox. Slim images have no `ps`, `pgrep` or
- * `pkill`, so the script walks `/proc/[0-9]*` itself (seed, "Frigör minne före build").
+ * `pkill`, so the script walks `/proc/[0-9]*` itself (killing stray node processes frees memory before a build).
  *
- * Unlike the seed's loop, which matched `*node*` anywhere in the command line and so also killed the very shell
+ * Unlike a naive loop, which matched `*node*` anywhere in the command line and so also killed the very shell
  * running it (its own text contains "node"), this one:
  * - matches the program name only (first word of argv[0]: node, nodejs, npm, npx, pnpm, yarn);
  * - never touches its own shell or any ancestor of it;
