@@ -238,7 +238,9 @@ export interface CreateOverride {
 
 /** The time source of the emulator: rate-limit windows, latency and the request log's `at` run on it. */
 export interface EmulatorClock {
+  /** The current time in epoch milliseconds. */
   now(): number;
+  /** Resolves after `ms` milliseconds of this clock's time. */
   sleep(ms: number): Promise<void>;
 }
 
