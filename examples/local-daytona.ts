@@ -3,8 +3,9 @@
  * real `@daytonaio/sdk` as it would use Daytona Cloud. Any client in any process can use it the same way: print
  * `local.env()` and export it. Run: `npx tsx examples/local-daytona.ts` (no API key, no root).
  */
+
+import { startLocalDaytona } from "@apex/daytona-kit/testing";
 import { Daytona } from "@daytonaio/sdk";
-import { startLocalDaytona } from "../src/testing/index.js";
 
 const started = await startLocalDaytona({ port: 0 });
 if (started.isErr()) {

@@ -7,7 +7,7 @@ import { okAsync } from "neverthrow";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createDaytonaDriver } from "../../src/driver/daytona/index.js";
 import type { SandboxDriver } from "../../src/driver/types.js";
-import { createKit } from "../../src/kit.js";
+import { createKitWithSeams } from "../../src/kit.js";
 import { beginTransition } from "../../src/testing/state.js";
 import type { RequestLogEntry } from "../../src/testing/types.js";
 import { type EmulatedDaytona, startEmulatedDaytona } from "../support/emulated-daytona.js";
@@ -38,7 +38,7 @@ describe("sandbox names (emulator)", () => {
     options: { ensureMs?: number; sandboxNamePrefix?: string } = {},
   ) => {
     const clock = fakeClock();
-    return createKit(
+    return createKitWithSeams(
       {
         driver,
         retry: { now: clock.now, sleep: clock.sleep, random: () => 0.5 },
@@ -139,7 +139,10 @@ describe("two kits sharing nothing but the server", () => {
   const separateKit = () => {
     const client = new Daytona({ apiKey: server.apiKey, apiUrl: server.apiUrl, target: "us" });
     const driver = createDaytonaDriver({ clients: { us: client as never }, targets: ["us"] });
-    return createKit({ driver, env: {}, targets: ["us"], timeouts: { ensureMs: 60_000 } }, { pollMs: 10 });
+    return createKitWithSeams(
+      { driver, env: {}, targets: ["us"], timeouts: { ensureMs: 60_000 } },
+      { pollMs: 10 },
+    );
   };
 
   it("50 rounds of simultaneous ensure of a new project: one sandbox per project, both kits get it", async () => {

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { KitOptions } from "../../src/config.js";
 import type { SandboxDriver } from "../../src/driver/types.js";
 import { kitError } from "../../src/errors.js";
-import { createKit } from "../../src/kit.js";
+import { createKitWithSeams } from "../../src/kit.js";
 import { type EmulatedDaytona, startEmulatedDaytona } from "../support/emulated-daytona.js";
 import { type FakeClock, fakeClock } from "../support/fake-clock.js";
 
@@ -40,7 +40,7 @@ function usDownFor30s(clock: FakeClock): { driver: SandboxDriver; creates: Recor
 function kitWith(options: Partial<KitOptions>) {
   const clock = fakeClock();
   const { driver, creates } = usDownFor30s(clock);
-  const kit = createKit(
+  const kit = createKitWithSeams(
     {
       driver,
       targets: ["us", "eu"],
@@ -80,7 +80,7 @@ describe("fallbackOn", () => {
 
   it('["unavailable"] with every region down: NoRegionAvailable naming each region\'s last error', async () => {
     const clock = fakeClock();
-    const kit = createKit(
+    const kit = createKitWithSeams(
       {
         driver: { ...env.driver, create: () => errAsync(kitError.transient("Bad Gateway", { status: 502 })) },
         targets: ["us", "eu"],

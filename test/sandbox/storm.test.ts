@@ -5,7 +5,7 @@
  * 20 projects get exactly one sandbox once the storm ends.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createKit } from "../../src/kit.js";
+import { createKitWithSeams } from "../../src/kit.js";
 import { createSimulatedClock, type RequestLogEntry, throttlersOf } from "../../src/testing/index.js";
 import { type EmulatedDaytona, startEmulatedDaytona } from "../support/emulated-daytona.js";
 
@@ -46,7 +46,7 @@ const classOf = (entry: RequestLogEntry) => throttlersOf(entry.route).at(-1) ?? 
 
 describe("a 429 storm against 20 concurrent ensures (simulated time)", () => {
   it("waits it out together: one request per window per class while throttled, no waves, 20 sandboxes", async () => {
-    const kit = createKit(
+    const kit = createKitWithSeams(
       {
         driver: env.driver,
         env: {},
