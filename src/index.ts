@@ -6,7 +6,7 @@
  */
 
 // The kit and its sandboxes.
-export type { KitOptions, KitTimeouts, ResolvedConfig } from "./config.js";
+export type { KitOptions, KitTimeouts } from "./config.js";
 // The driver port: what a driver implements (and what `kit.list()` returns).
 export type {
   CreateSandboxSpec,
@@ -39,7 +39,7 @@ export type {
   WriteOptions,
 } from "./fs/index.js";
 export { createKit, type Kit } from "./kit.js";
-export type { ClientRateLimits } from "./policy/client-limits.js";
+export type { ClientRateLimits, RateWindow } from "./policy/client-limits.js";
 // Retrying your own Result-returning calls.
 export { type RetryInfo, type RetryOptions, type RetryPolicy, retryResult } from "./policy/retry.js";
 export type { RetryQuota, RetryQuotaOptions } from "./policy/retry-quota.js";

@@ -5,7 +5,7 @@
  */
 import { setMaxListeners } from "node:events";
 import { err, errAsync, ok, okAsync, type Result, ResultAsync } from "neverthrow";
-import { type KitOptions, type ResolvedConfig, type ResolvedDriver, resolveConfig } from "./config.js";
+import { type KitOptions, type ResolvedDriver, resolveConfig } from "./config.js";
 import { createDaytonaDriver } from "./driver/daytona/index.js";
 import { createLocalDriver } from "./driver/local/index.js";
 import { withRetries } from "./driver/retrying.js";
@@ -32,8 +32,11 @@ import { checkEnsureRequest, checkListQuery } from "./validate/kit-requests.js";
 export interface Kit extends AsyncDisposable {
   /** `"daytona"`, `"local"` or a custom driver's name; `"unconfigured"` when the options were invalid. */
   readonly driverName: string;
-  /** The options after defaults and environment, or why they are invalid. */
-  check(): Result<ResolvedConfig, KitError>;
+  /**
+   * Ok when the options (with defaults and the environment applied) are usable; otherwise the `InvalidArgument` or
+   * `Auth` error every call of this kit returns.
+   */
+  check(): Result<void, KitError>;
   /**
    * The project's sandbox, started: found by label, started if stopped, created (through the region fallback)
    * only if absent, under the project's sandbox name. Concurrent calls for one project share one operation;
@@ -170,7 +173,7 @@ export function createKitWithSeams(options: KitOptions, internals: KitInternals)
 
   const kit: Kit = {
     driverName: driver.name,
-    check: () => ok(resolved),
+    check: () => ok(undefined),
     ensure(request) {
       const invalid = checkEnsureRequest(request);
       if (invalid.isErr()) return errAsync(invalid.error);

@@ -1,7 +1,7 @@
 import { errAsync } from "neverthrow";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { kitError } from "../../src/errors.js";
-import { createKit, type Kit } from "../../src/kit.js";
+import { createKitWithSeams, type Kit } from "../../src/kit.js";
 import type { FanOutProgress } from "../../src/sandbox/fan-out.js";
 import { createSimulatedClock } from "../../src/testing/index.js";
 import { type EmulatedDaytona, startEmulatedDaytona } from "../support/emulated-daytona.js";
@@ -17,7 +17,7 @@ afterAll(() => env.close());
 
 function simulatedKit(): Kit {
   const seams = { now: clock.now, sleep: clock.sleep, random: () => 0.5 };
-  const kit = createKit(
+  const kit = createKitWithSeams(
     { driver: env.driver, env: {}, retry: seams, throttling: seams, timeouts: { ensureMs: 600_000 } },
     { clock, pollMs: 50 },
   );
