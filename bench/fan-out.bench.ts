@@ -11,7 +11,9 @@
  *   npx tsx bench/fan-out.bench.ts [--projects 200] [--limit 60] [--latency 50] [--concurrency 20]
  */
 import { Daytona } from "@daytonaio/sdk";
-import { createDaytonaDriver, createKit, type Kit, type KitOptions } from "../src/index.js";
+import { createDaytonaDriver } from "../src/daytona.js";
+import type { Kit, KitOptions } from "../src/index.js";
+import { createKitWithSeams } from "../src/kit.js";
 import { createDaytonaEmulator, createSimulatedClock } from "../src/testing/index.js";
 
 const arg = (name: string, fallback: number) => {
@@ -52,7 +54,7 @@ function seeded(seed: number): () => number {
 
 function newKit(extra: Partial<KitOptions> = {}): Kit {
   const seams = { now: clock.now, sleep: clock.sleep, random: seeded(42) };
-  return createKit(
+  return createKitWithSeams(
     {
       driver,
       env: {},

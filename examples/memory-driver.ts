@@ -3,8 +3,8 @@
  * sandbox, a few milliseconds per call. `deployConfig` below stands for a function of your service; the script
  * checks its happy path and its failure path, as a test would. Run: `npx tsx examples/memory-driver.ts`.
  */
-import { createKit, type KitError, type KitSandbox, kitError } from "../src/index.js";
-import { createMemoryDriver } from "../src/testing/index.js";
+import { createKit, type KitError, type KitSandbox, kitError } from "@apex/daytona-kit";
+import { createMemoryDriver } from "@apex/daytona-kit/testing";
 
 /** Your code: writes a config file and validates it with a command in the sandbox. */
 async function deployConfig(sandbox: KitSandbox, port: number): Promise<KitError | "deployed"> {
