@@ -3,8 +3,8 @@
  * outcome in input order. Runs on the in-memory driver so it works anywhere: `npx tsx examples/fan-out.ts`.
  * With Daytona, pass `rateLimits` for your organisation's tier (see docs/scaling.md).
  */
-import { createKit } from "../src/index.js";
-import { createMemoryDriver } from "../src/testing/index.js";
+import { createKit } from "@apex/daytona-kit";
+import { createMemoryDriver } from "@apex/daytona-kit/testing";
 
 await using kit = createKit({ driver: createMemoryDriver() });
 const projects = ["blog", "shop", "docs", "not a valid id!", "api", "blog"];
