@@ -128,6 +128,23 @@ export function describeDriverContract(
         expect((await fs.exists(`${dir}/a`))._unsafeUnwrap()).toBe(false);
       });
 
+      it("replaces an existing file atomically, while a plain move refuses to overwrite (as Daytona's daemon)", async () => {
+        const dir = fresh();
+        expect((await fs.writeJson(`${dir}/c.json`, { v: 1 })).isOk()).toBe(true);
+        expect((await fs.writeJson(`${dir}/c.json`, { v: 2 })).isOk()).toBe(true);
+        expect((await fs.readJson(`${dir}/c.json`))._unsafeUnwrap()).toEqual({ v: 2 });
+        expect((await fs.writeText(`${dir}/t.txt`, "old", { atomic: true })).isOk()).toBe(true);
+        expect((await fs.writeText(`${dir}/t.txt`, "new", { atomic: true })).isOk()).toBe(true);
+        expect((await fs.readText(`${dir}/t.txt`))._unsafeUnwrap()).toBe("new");
+        const moved = await fs.move(`${dir}/t.txt`, `${dir}/c.json`);
+        expect(moved._unsafeUnwrapErr().kind).toBe("Conflict");
+        expect((await fs.readText(`${dir}/c.json`))._unsafeUnwrap()).toContain('"v": 2');
+        // A replace never swallows a directory in the file's place.
+        expect((await fs.mkdir(`${dir}/d.json`)).isOk()).toBe(true);
+        expect((await fs.writeJson(`${dir}/d.json`, { v: 3 })).isErr()).toBe(true);
+        expect((await fs.list(dir))._unsafeUnwrap().filter((e) => e.name.startsWith("."))).toEqual([]);
+      });
+
       it("writes a batch of files in bulk requests", async () => {
         const dir = fresh();
         const upload = vi.spyOn(current().driver, "uploadFiles");
