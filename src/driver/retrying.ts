@@ -1,5 +1,5 @@
 /**
- * A driver decorator that retries what is safe to retry (DESIGN principle 5), so the fs facade, exec and the
+ * A driver decorator that retries only what is safe to retry (never a create), so the fs facade, exec and the
  * provisioners get retries without knowing about them.
  *
  * Retried: reads (get, list, download, list files, stat, preview link), set labels, create folder and byte
