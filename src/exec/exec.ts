@@ -3,7 +3,7 @@
  * into typed results.
  * @module
  */
-import { err, errAsync, ok, type Result, ResultAsync } from "neverthrow";
+import { err, errAsync, ok, okAsync, type Result, ResultAsync } from "neverthrow";
 import { DEFAULT_EXEC_TIMEOUT_MS, SANDBOX_WORKDIR } from "../defaults.js";
 import type { ExecOutcome, SandboxDriver } from "../driver/types.js";
 import { type KitError, kitError } from "../errors.js";
@@ -11,6 +11,7 @@ import { clampTimerMs } from "../policy/deadline.js";
 import { checkExecArguments } from "../validate/call-options.js";
 import { checkEnv } from "./env.js";
 import { createLineSplitter } from "./lines.js";
+import { couldNotEnter, createRootIfAbsent } from "./missing-root.js";
 import type { Exec, ExecOptions, ExecResult } from "./types.js";
 
 /** What {@link createExec} needs. */
@@ -149,8 +150,8 @@ async function run(ctx: ExecContext, call: Checked): Promise<Result<ExecResult, 
   );
 
   const started = performance.now();
-  try {
-    const request = ctx.driver.exec(ctx.sandboxId, {
+  const send = () =>
+    ctx.driver.exec(ctx.sandboxId, {
       command: call.command,
       cwd: call.cwd,
       timeoutMs: call.timeoutMs,
@@ -159,6 +160,16 @@ async function run(ctx: ExecContext, call: Checked): Promise<Result<ExecResult, 
       ...(call.env ? { env: call.env } : {}),
       ...(lines ? { onOutput: (chunk: string) => lines.push(chunk) } : {}),
     });
+  const root = ctx.defaultCwd ?? SANDBOX_WORKDIR;
+  // The default root may not exist yet (see missing-root.ts): create it and send the command once more.
+  const request = send().andThen((outcome) =>
+    call.cwd === root && couldNotEnter(outcome, root)
+      ? createRootIfAbsent(ctx.driver, ctx.sandboxId, root).andThen((created) =>
+          created ? send() : okAsync(outcome),
+        )
+      : okAsync(outcome),
+  );
+  try {
     const first = await Promise.race([Promise.resolve(request), stopPromise]);
     const durationMs = performance.now() - started;
     const stopError = (why: Stop): KitError =>

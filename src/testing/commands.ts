@@ -92,7 +92,12 @@ export async function runThrough(
     reply = await responder(commandContext);
     if (reply !== undefined) break;
   }
-  reply ??= defaultResponder(commandContext);
+  // A test's own responders answer as they like; the built-in shell starts where the daemon does: in `cwd`
+  // (a session `cd`s itself), so a missing one means the command never ran.
+  const missingCwd = request.session === undefined && request.cwd !== undefined && !box.dirs.has(cwd);
+  reply ??= missingCwd
+    ? { exitCode: -1, output: `chdir ${request.cwd}: no such file or directory` }
+    : defaultResponder(commandContext);
   const full: Required<CommandReply> = {
     exitCode: reply.exitCode,
     output: reply.output,

@@ -17,6 +17,8 @@ const EXECUTE = "POST /toolbox/process/execute";
 async function sandbox() {
   const { kit, clock } = emulatedKit(env);
   const box = (await kit.ensure({ projectId: "exec-retry" }))._unsafeUnwrap();
+  // The root exists (as after any write), so only the command's own requests are counted.
+  (await box.fs.mkdir("."))._unsafeUnwrap();
   return { box, clock };
 }
 
