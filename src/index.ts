@@ -25,8 +25,6 @@ export type {
 // Errors.
 export type * as KitErrors from "./error-kinds.js";
 export { isKitError, type KitError, type KitErrorKind, type KitErrorOf, kitError } from "./errors.js";
-// Exec and shell quoting.
-export { checkShellText, quoteArgs, shellQuote } from "./exec/quote.js";
 export type { Exec, ExecOptions, ExecResult } from "./exec/types.js";
 // Filesystem.
 export type {
@@ -58,3 +56,5 @@ export type {
   FanOutWork,
 } from "./sandbox/fan-out.js";
 export type { DisposeAction, KitSandbox } from "./sandbox/handle.js";
+// Exec and shell quoting.
+export { checkShellText, quoteArgs, shellQuote } from "./shell/quote.js";

@@ -1,8 +1,7 @@
 /**
- * The exec facade and shell quoting.
+ * The exec facade (shell quoting lives in `src/shell`).
  * @module
  */
 export { createExec, type ExecContext } from "./exec.js";
 export { createLineSplitter, type LineSplitter } from "./lines.js";
-export { checkShellText, quoteArgs, shellQuote } from "./quote.js";
 export type { Exec, ExecOptions, ExecResult } from "./types.js";

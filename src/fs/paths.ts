@@ -5,7 +5,7 @@
  */
 import { err, ok, type Result } from "neverthrow";
 import { type KitError, kitError } from "../errors.js";
-import { isWellFormed } from "../validate/strings.js";
+import { isWellFormed } from "../shell/text.js";
 
 /** The longest path accepted, in UTF-8 bytes (Linux's `PATH_MAX`). */
 export const MAX_PATH_BYTES = 4_096;

@@ -6,10 +6,8 @@
  * @module
  */
 import { randomBytes } from "node:crypto";
+import { TEMP_PREFIX } from "../driver/temp-names.js";
 import { baseName, joinPath, parentOf } from "./paths.js";
-
-/** Marks every temporary name this library creates. */
-export const TEMP_PREFIX = ".kit-";
 
 /** Longest file name (in bytes) Linux filesystems take. */
 export const NAME_MAX_BYTES = 255;
@@ -49,25 +47,4 @@ export function tempSibling(destination: string, role: "tmp" | "parts", pid = pr
   const prefix = `${TEMP_PREFIX}${role}-${pid}-${randomBytes(6).toString("hex")}-`;
   const hint = Array.from(baseName(destination)).slice(0, NAME_HINT_CHARS).join("");
   return joinPath(parentOf(destination), `${prefix}${cutToBytes(hint, NAME_MAX_BYTES - prefix.length)}`);
-}
-
-/** What a temp name says about its writer. */
-export interface TempNameOwner {
-  /** The writing process's pid, when the name records one (names written before it did carry none). */
-  readonly pid?: number;
-}
-
-/**
- * Recognizes a temp name of this library (`.kit-tmp-…`, `.kit-parts-…`); `undefined` for any other name.
- * @example
- * ```ts
- * parseTempName(".kit-parts-4242-1f0c9a2b7d4e-big.bin") // => { pid: 4242 }
- * parseTempName(".kit-tmp-1f0c9a2b7d4e-old.json")      // => {} (an older name: no owner)
- * ```
- */
-export function parseTempName(name: string): TempNameOwner | undefined {
-  const owned = /^\.kit-(?:tmp|parts)-(\d{1,10})-[0-9a-f]{12}-/.exec(name);
-  if (owned) return { pid: Number(owned[1]) };
-  if (/^\.kit-(?:tmp|parts)-[0-9a-f]{12}-/.test(name)) return {};
-  return undefined;
 }

@@ -18,7 +18,6 @@ import { realSleep, type SleepOutcome, sleepUnlessAborted } from "./sleep.js";
 
 export type { BackoffPolicy, RetryInfo, RetryPolicy } from "./backoff.js";
 export { DEFAULT_RETRY_POLICY, isRetryable, retryDelayMs } from "./backoff.js";
-export { type HeaderBag, parseRetryAfter } from "./retry-after.js";
 
 /** Options of {@link retryResult}: a {@link RetryPolicy} plus per-call facts. */
 export interface RetryOptions extends RetryPolicy {

@@ -6,7 +6,7 @@
  */
 import { err, ok, type Result } from "neverthrow";
 import type { KitError } from "../errors.js";
-import { quoteArgs, shellQuote } from "../exec/quote.js";
+import { quoteArgs, shellQuote } from "../shell/quote.js";
 import { HEAL_MARKER, type Recipe, readReport } from "./engine.js";
 import type { ProvisionStep, RunOptions } from "./types.js";
 import { validatePackage, validateTimeout } from "./validate.js";

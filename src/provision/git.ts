@@ -5,7 +5,7 @@
  */
 import { err, ok, type Result } from "neverthrow";
 import { type KitError, kitError } from "../errors.js";
-import { checkShellText, quoteArgs, shellQuote } from "../exec/quote.js";
+import { checkShellText, quoteArgs, shellQuote } from "../shell/quote.js";
 import { readReport } from "./engine.js";
 import type { Service } from "./service.js";
 import type { ProvisionStep, RunOptions } from "./types.js";

@@ -6,7 +6,7 @@
  */
 import { err, ok, type Result } from "neverthrow";
 import { type KitError, kitError } from "../errors.js";
-import { quoteArgs } from "../exec/quote.js";
+import { quoteArgs } from "../shell/quote.js";
 import { type Recipe, readReport } from "./engine.js";
 import type { RunOptions } from "./types.js";
 import { validatePort, validateTimeout } from "./validate.js";

@@ -5,7 +5,7 @@
  */
 import { err, errAsync, ok, type Result, ResultAsync } from "neverthrow";
 import { type KitError, kitError } from "../errors.js";
-import { checkShellText } from "../exec/quote.js";
+import { checkShellText } from "../shell/quote.js";
 import {
   checkAllOptions,
   checkDir,

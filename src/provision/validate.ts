@@ -5,7 +5,7 @@
  */
 import { err, ok, type Result } from "neverthrow";
 import { type KitError, kitError } from "../errors.js";
-import { checkShellText } from "../exec/quote.js";
+import { checkShellText } from "../shell/quote.js";
 import { checkTimeoutMs } from "../validate/numbers.js";
 
 const PACKAGE_NAME = /^[a-z0-9][a-z0-9+.-]+$/;

@@ -7,8 +7,8 @@
 import { err, ok, type Result } from "neverthrow";
 import type { SandboxResources } from "../driver/types.js";
 import { type KitError, kitError } from "../errors.js";
-import { checkEnv } from "../exec/env.js";
 import { checkProjectId } from "../sandbox/project.js";
+import { checkEnv } from "../shell/env.js";
 import { checkInteger, checkNumber, checkOptionalTimeoutMs } from "./numbers.js";
 import { checkKnownKeys, checkOptions, checkRequiredOptions, checkSignal, isPlainObject } from "./options.js";
 import { checkStringRecord } from "./records.js";

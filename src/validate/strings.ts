@@ -6,14 +6,8 @@
  */
 import { err, ok, type Result } from "neverthrow";
 import { type KitError, kitError } from "../errors.js";
+import { isWellFormed } from "../shell/text.js";
 import { describeValue } from "./describe.js";
-
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-/** Whether `text` is well-formed UTF-16 (no lone surrogate), so UTF-8 encoding is lossless. */
-export function isWellFormed(text: string): boolean {
-  return !LONE_SURROGATE.test(text);
-}
 
 /** Options of {@link checkString}. */
 export interface StringRules {

@@ -1,6 +1,7 @@
 /**
- * The source tree's import graph has no circle: each module can be read, tested and moved knowing only what it
- * imports. Type-only imports count too (a type circle still ties the files' meanings together).
+ * The source tree's import graph has no circle, and its layers only import downwards: each module can be read,
+ * tested and moved knowing only what it imports. Type-only imports count too (a type circle still ties the files'
+ * meanings together).
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -100,5 +101,47 @@ describe("the import graph of src/", () => {
     expect(graph.size).toBeGreaterThan(50);
     const named = circles(graph).map((component) => component.map((file) => relative(SRC, file)));
     expect(named).toEqual([]);
+  });
+
+  describe("layers", () => {
+    const graph = importGraph();
+    /** Every import `from` → `to` (paths relative to src/) where `from` matches `importer`. */
+    const importsOf = (importer: RegExp) =>
+      [...graph].flatMap(([file, targets]) =>
+        importer.test(relative(SRC, file))
+          ? targets.map((target) => `${relative(SRC, file)} -> ${relative(SRC, target)}`)
+          : [],
+      );
+    const offending = (importer: RegExp, forbidden: RegExp) =>
+      importsOf(importer).filter((edge) => forbidden.test(edge.split(" -> ")[1]!));
+
+    it("src/errors.ts and src/defaults.ts import nothing from src", () => {
+      expect(importsOf(/^(errors|defaults)\.ts$/)).toEqual([]);
+    });
+
+    it("src/shell is a leaf: it imports only itself and src/errors.ts", () => {
+      expect(importsOf(/^shell\//).length).toBeGreaterThan(0);
+      expect(offending(/^shell\//, /^(?!shell\/|errors\.ts$)/)).toEqual([]);
+    });
+
+    it("drivers never import what is built on them: kit, config, sandbox, fs, exec, provision, testing", () => {
+      expect(
+        offending(/^driver\//, /^(kit|config|index)\.ts$|^(sandbox|fs|exec|provision|testing)\//),
+      ).toEqual([]);
+    });
+
+    it("each driver keeps to itself: local never imports daytona, daytona never imports local", () => {
+      expect(offending(/^driver\/local\//, /^driver\/daytona\//)).toEqual([]);
+      expect(offending(/^driver\/daytona\//, /^driver\/local\//)).toEqual([]);
+    });
+
+    it("policies never import a driver, and nothing below the kit imports the kit", () => {
+      expect(offending(/^policy\//, /^driver\//)).toEqual([]);
+      expect(offending(/^(?!index\.ts$)/, /^kit\.ts$/)).toEqual([]);
+    });
+
+    it("a rule can fail (the check itself works)", () => {
+      expect(offending(/^fs\//, /^driver\//).length).toBeGreaterThan(0);
+    });
   });
 });

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { cutToBytes, NAME_MAX_BYTES, parseTempName, tempSibling } from "../../src/fs/temp-names.js";
+import { parseTempName } from "../../src/driver/temp-names.js";
+import { cutToBytes, NAME_MAX_BYTES, tempSibling } from "../../src/fs/temp-names.js";
 
 const nameOf = (path: string) => path.slice(path.lastIndexOf("/") + 1);
 const bytes = (text: string) => Buffer.byteLength(text, "utf8");

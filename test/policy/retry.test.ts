@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { parseRetryAfter } from "../../src/driver/daytona/retry-after.js";
 import { type KitError, kitError } from "../../src/errors.js";
-import { parseRetryAfter, type RetryInfo, retryResult } from "../../src/policy/retry.js";
+import { type RetryInfo, retryResult } from "../../src/policy/retry.js";
 import { fail, fakeClock, scripted, succeed } from "./fake-clock.js";
 
 const transient = (status: number) => kitError.transient(`Daytona answered ${status}`, { status });

@@ -5,9 +5,8 @@
  * @module
  */
 import { isKitError, type KitError, kitError } from "../../errors.js";
-import { parseRetryAfter } from "../../policy/retry.js";
-import { retryAfterByThrottler } from "../../policy/retry-after.js";
 import { redact } from "./redact.js";
+import { parseRetryAfter, retryAfterByThrottler } from "./retry-after.js";
 
 /** What the mapper needs to know about the call that failed. */
 export interface ErrorContext {

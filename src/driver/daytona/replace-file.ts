@@ -6,7 +6,7 @@
  * @module
  */
 import { type KitError, kitError } from "../../errors.js";
-import { shellQuote } from "../../exec/quote.js";
+import { shellQuote } from "../../shell/quote.js";
 import type { ExecOutcome } from "../types.js";
 
 /** The command that renames `source` over `destination`. */

@@ -7,7 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { errAsync, okAsync, ResultAsync } from "neverthrow";
 import { type KitError, kitError } from "../../errors.js";
-import { quoteArgs, shellQuote } from "../../exec/quote.js";
+import { quoteArgs, shellQuote } from "../../shell/quote.js";
 import type { ExecOutcome, ExecRequest } from "../types.js";
 import type { DaytonaSandboxLike } from "./client.js";
 

@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import { readdir, rm } from "node:fs/promises";
 import { err, errAsync, ok, okAsync, type Result, ResultAsync } from "neverthrow";
 import { isKitError, type KitError, kitError } from "../../errors.js";
-import { checkEnv } from "../../exec/env.js";
+import { checkEnv } from "../../shell/env.js";
 import { checkSandboxName } from "../../validate/sandbox-name.js";
 import type {
   CreateSandboxSpec,

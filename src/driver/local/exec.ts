@@ -22,7 +22,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { err, ok, type Result } from "neverthrow";
 import { SANDBOX_WORKDIR } from "../../defaults.js";
 import { type KitError, kitError } from "../../errors.js";
-import { checkEnv } from "../../exec/env.js";
+import { checkEnv } from "../../shell/env.js";
 import type { ExecOutcome, ExecRequest } from "../types.js";
 import { CGROUP_JOIN_FAILED, LAUNCHER_ENV, launcherArgv, SCRIPT_FD, sandboxScript } from "./launch.js";
 import { readOomKills } from "./oom-kills.js";

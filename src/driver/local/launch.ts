@@ -13,7 +13,7 @@
  * Node process that started the command is gone.
  * @module
  */
-import { shellQuote } from "../../exec/quote.js";
+import { shellQuote } from "../../shell/quote.js";
 
 /** The only environment the host-side launcher runs with. */
 export const LAUNCHER_ENV: Readonly<Record<string, string>> = {

@@ -13,7 +13,7 @@ import { randomBytes } from "node:crypto";
 import { lstat, readdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { SANDBOX_WORKDIR } from "../../defaults.js";
-import { parseTempName } from "../../fs/temp-names.js";
+import { parseTempName } from "../temp-names.js";
 
 /** Owner-less leftovers older than this are stale. */
 const OWNERLESS_STALE_MS = 60 * 60 * 1000;

@@ -6,7 +6,7 @@
  */
 import { err, ok, type Result } from "neverthrow";
 import { type KitError, kitError } from "../../errors.js";
-import { quoteArgs, shellQuote } from "../../exec/quote.js";
+import { quoteArgs, shellQuote } from "../../shell/quote.js";
 import type { Recipe } from "../engine.js";
 import type { ReportOutput } from "../probe.js";
 import type { ProvisionStep, RunOptions } from "../types.js";

@@ -5,7 +5,7 @@
  */
 import { err, ok, type Result } from "neverthrow";
 import { type KitError, kitError } from "../../errors.js";
-import { quoteArgs, shellQuote } from "../../exec/quote.js";
+import { quoteArgs, shellQuote } from "../../shell/quote.js";
 import { type Recipe, readReport } from "../engine.js";
 import type { RunOptions } from "../types.js";
 import { validateDir, validateHost, validatePort, validateTimeout } from "../validate.js";

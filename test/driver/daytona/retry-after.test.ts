@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseRetryAfter } from "../../src/policy/retry.js";
+import { parseRetryAfter } from "../../../src/driver/daytona/retry-after.js";
 
 const NOW = Date.parse("2026-10-21T07:28:00Z");
 

@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { checkShellText, quoteArgs, shellQuote } from "../../src/exec/quote.js";
+import { checkShellText, quoteArgs, shellQuote } from "../../src/shell/quote.js";
 
 /**
  * Runs ONE `sh` for many quoted strings: `printf '%s\0' <q1> <q2> …` prints every argument the shell received,

@@ -4,7 +4,7 @@
  */
 import { err, ok, type Result } from "neverthrow";
 import { type KitError, kitError } from "../errors.js";
-import { isWellFormed } from "../validate/strings.js";
+import { isWellFormed } from "./text.js";
 
 const SAFE_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
 
