@@ -13,6 +13,7 @@
  * @module
  */
 import { err, type Result, ResultAsync } from "neverthrow";
+import { unexpectedThrow } from "../boundary.js";
 import { type KitError, kitError } from "../errors.js";
 import { currentClientLimiters } from "../policy/client-limits.js";
 import { currentScope } from "../policy/deadline.js";
@@ -102,7 +103,7 @@ export function withThrottling(
       result = await run();
     } catch (cause) {
       permit.release({ kind: "unknown" });
-      return err(kitError.unexpected(`${operation} threw: ${String(cause)}`, { cause }));
+      return err(unexpectedThrow(operation, cause));
     }
     permit.release(gateOutcome(result, classes));
     return result;

@@ -3,7 +3,8 @@
  * into typed results.
  * @module
  */
-import { err, errAsync, ok, okAsync, type Result, ResultAsync } from "neverthrow";
+import { err, errAsync, ok, okAsync, type Result } from "neverthrow";
+import { guarded } from "../boundary.js";
 import { DEFAULT_EXEC_TIMEOUT_MS, SANDBOX_WORKDIR } from "../defaults.js";
 import type { ExecOutcome, SandboxDriver } from "../driver/types.js";
 import { type KitError, kitError } from "../errors.js";
@@ -60,9 +61,7 @@ export function createExec(ctx: ExecContext): Exec {
     if (typed.isErr()) return errAsync(typed.error);
     const checked = validate(command, typed.value, ctx);
     if (checked.isErr()) return errAsync(checked.error);
-    return ResultAsync.fromPromise(run(ctx, checked.value), (cause) =>
-      kitError.unexpected("exec failed with an unexpected error.", { cause }),
-    ).andThen((result) => result);
+    return guarded("exec", () => run(ctx, checked.value));
   };
 }
 

@@ -4,6 +4,7 @@
  * @module
  */
 import pLimit from "p-limit";
+import { unexpectedThrow } from "../boundary.js";
 import type { SandboxDriver, UploadEntry } from "../driver/types.js";
 import { type KitError, kitError } from "../errors.js";
 import type { FailedWrite, WriteFilesReport } from "./types.js";
@@ -73,7 +74,7 @@ export async function uploadInBatches(
           return {
             batch,
             sent: true,
-            error: kitError.unexpected("The driver threw during a bulk upload.", { cause }),
+            error: unexpectedThrow("A bulk upload", cause),
           };
         }
       }),

@@ -4,6 +4,7 @@
  */
 import { stat } from "node:fs/promises";
 import { err, errAsync, ok, okAsync, type Result, ResultAsync } from "neverthrow";
+import { guarded } from "../boundary.js";
 import { SANDBOX_WORKDIR } from "../defaults.js";
 import type { UploadEntry } from "../driver/types.js";
 import { type KitError, kitError } from "../errors.js";
@@ -17,7 +18,6 @@ import { checkString } from "../validate/strings.js";
 import { uploadInBatches } from "./batch.js";
 import { uploadChunked } from "./chunked.js";
 import { decodeText, encodeText, parseJson, stringifyJson } from "./codec.js";
-import { guarded } from "./guard.js";
 import { type ResolveOptions, resolveUnderRoot } from "./paths.js";
 import { type FsSettings, resolveFsSettings } from "./settings.js";
 import { tempSibling } from "./temp-names.js";

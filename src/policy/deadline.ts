@@ -7,6 +7,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { err, type Result, ResultAsync } from "neverthrow";
+import { unexpectedThrow } from "../boundary.js";
 import { type KitError, kitError } from "../errors.js";
 
 /** The largest delay Node's timers honour; a larger one fires at once (with a warning). */
@@ -103,12 +104,7 @@ export function withScope<T>(
         if (result.isErr()) scope.expireIfDue();
         return result.isErr() && scope.ended() ? err(scope.error()) : result;
       },
-      (thrown: unknown) =>
-        err(
-          scope.ended()
-            ? scope.error()
-            : kitError.unexpected(`${options.operation} threw: ${String(thrown)}`, { cause: thrown }),
-        ),
+      (thrown: unknown) => err(scope.ended() ? scope.error() : unexpectedThrow(options.operation, thrown)),
     );
   return new ResultAsync(Promise.race([finished, ended]).finally(() => scope.close()));
 }

@@ -4,6 +4,7 @@
  * @module
  */
 import { err, ok, type Result, ResultAsync } from "neverthrow";
+import { guarded } from "../boundary.js";
 import { type KitError, kitError, type RegionAttempt } from "../errors.js";
 
 export { DEFAULT_TARGETS, type ResolveTargetsOptions, resolveTargets } from "./targets.js";
@@ -114,14 +115,10 @@ export function createRegionFallback(
   };
 }
 
-async function attemptSafely<T>(
+/** One region's attempt, with a throw turned into an error (the next region may still be tried). */
+function attemptSafely<T>(
   attempt: (target: string) => ResultAsync<T, KitError>,
   target: string,
-): Promise<Result<T, KitError>> {
-  try {
-    return await attempt(target);
-  } catch (cause) {
-    const detail = cause instanceof Error ? cause.message : String(cause);
-    return err(kitError.unexpected(`The attempt in region ${target} threw: ${detail}`, { cause }));
-  }
+): ResultAsync<T, KitError> {
+  return guarded(`The attempt in region ${target}`, () => attempt(target));
 }

@@ -4,6 +4,7 @@
  */
 import { err, errAsync, ok, type Result, ResultAsync } from "neverthrow";
 import pRetry, { type RetryContext } from "p-retry";
+import { guarded, unexpectedThrow } from "../boundary.js";
 import { type KitError, kitError } from "../errors.js";
 import {
   DEFAULT_RETRY_POLICY,
@@ -150,9 +151,7 @@ async function retryLoop<T>(
     try {
       outcome = await sleepUnlessAborted(settings.sleep, delayMs, signal);
     } catch (cause) {
-      throw new ErrCarrier(
-        kitError.unexpected(`${operation}: the retry wait failed: ${describe(cause)}`, { cause }),
-      );
+      throw new ErrCarrier(unexpectedThrow(`${operation}: the retry wait`, cause));
     }
     if (outcome.kind === "aborted") throw new ErrCarrier(kitError.aborted(operation, signal?.reason));
     return true;
@@ -173,23 +172,17 @@ async function retryLoop<T>(
     if (thrown instanceof ErrCarrier) return err(thrown.error);
     // p-retry throws the signal's reason itself when it sees the abort between its steps.
     if (signal?.aborted) return err(kitError.aborted(operation, signal.reason));
-    return err(kitError.unexpected(`${operation}: retrying failed: ${describe(thrown)}`, { cause: thrown }));
+    return err(unexpectedThrow(`${operation}: retrying`, thrown));
   }
 }
 
-/** One attempt, with a throw or a rejected promise from `run` turned into `Unexpected` (not retryable). */
-async function runSafely<T>(
+/** One attempt, with a throw or a rejected promise from `run` turned into an error. */
+function runSafely<T>(
   operation: string,
   run: (attempt: number) => ResultAsync<T, KitError>,
   attempt: number,
-): Promise<Result<T, KitError>> {
-  try {
-    return await run(attempt);
-  } catch (cause) {
-    return err(
-      kitError.unexpected(`${operation} threw instead of returning an error: ${describe(cause)}`, { cause }),
-    );
-  }
+): ResultAsync<T, KitError> {
+  return guarded(operation, () => run(attempt));
 }
 
 function safeCall(predicate: () => boolean): boolean {
@@ -240,8 +233,4 @@ function resolveSettings(policy: RetryPolicy): Result<Settings, KitError> {
     }
   }
   return ok(settings);
-}
-
-function describe(value: unknown): string {
-  return value instanceof Error ? value.message : String(value);
 }

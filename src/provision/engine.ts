@@ -3,7 +3,8 @@
  * progress events), then read the result from the recipe's report commands.
  * @module
  */
-import { err, ok, type Result, ResultAsync } from "neverthrow";
+import { err, ok, type Result, type ResultAsync } from "neverthrow";
+import { guarded } from "../boundary.js";
 import { type KitError, kitError } from "../errors.js";
 import type { Exec } from "../exec/types.js";
 import {
@@ -57,11 +58,7 @@ export function applyRecipe<T>(
   recipe: Recipe<T>,
   options: EngineOptions = {},
 ): ResultAsync<T, KitError> {
-  return new ResultAsync(
-    runRecipe(exec, recipe, options).catch((cause: unknown) =>
-      err(kitError.unexpected(`Provisioner ${recipe.name} threw unexpectedly: ${String(cause)}`, { cause })),
-    ),
-  );
+  return guarded(`Provisioner ${recipe.name}`, () => runRecipe(exec, recipe, options));
 }
 
 async function runRecipe<T>(

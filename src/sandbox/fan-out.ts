@@ -6,6 +6,7 @@
  */
 import { err, ok, type Result, ResultAsync } from "neverthrow";
 import pLimit from "p-limit";
+import { unexpectedThrow } from "../boundary.js";
 import { type KitError, type KitErrorKind, kitError } from "../errors.js";
 import {
   type ClientLimiters,
@@ -177,10 +178,7 @@ function runWork<T>(
       if (isResult<T>(produced)) return produced;
       return ok(produced as T);
     } catch (cause) {
-      const detail = cause instanceof Error ? cause.message : String(cause);
-      return err(
-        kitError.unexpected(`fan-out work for project ${context.projectId} threw: ${detail}`, { cause }),
-      );
+      return err(unexpectedThrow(`fan-out work for project ${context.projectId}`, cause));
     }
   };
   return new ResultAsync(settle());

@@ -115,8 +115,9 @@ describe("the import graph of src/", () => {
     const offending = (importer: RegExp, forbidden: RegExp) =>
       importsOf(importer).filter((edge) => forbidden.test(edge.split(" -> ")[1]!));
 
-    it("src/errors.ts and src/defaults.ts import nothing from src", () => {
+    it("src/errors.ts and src/defaults.ts import nothing from src; src/boundary.ts only src/errors.ts", () => {
       expect(importsOf(/^(errors|defaults)\.ts$/)).toEqual([]);
+      expect(importsOf(/^boundary\.ts$/)).toEqual(["boundary.ts -> errors.ts"]);
     });
 
     it("src/shell is a leaf: it imports only itself and src/errors.ts", () => {

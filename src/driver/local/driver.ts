@@ -5,6 +5,7 @@
 import { existsSync } from "node:fs";
 import { readdir, rm } from "node:fs/promises";
 import { err, errAsync, ok, okAsync, type Result, ResultAsync } from "neverthrow";
+import { unexpectedThrow } from "../../boundary.js";
 import { isKitError, type KitError, kitError } from "../../errors.js";
 import { checkEnv } from "../../shell/env.js";
 import { checkSandboxName } from "../../validate/sandbox-name.js";
@@ -227,11 +228,7 @@ export function createLocalDriver(options: LocalDriverOptions = {}): LocalDriver
           if (timer?.aborted) return err(kitError.timeout(operation, timeoutMs));
           if ((error as NodeJS.ErrnoException).code === "ENOENT")
             return err(kitError.notFound("sandbox", id));
-          return err(
-            isKitError(error)
-              ? error
-              : kitError.unexpected(`${operation} failed: ${(error as Error).message}`, { cause: error }),
-          );
+          return err(unexpectedThrow(operation, error));
         }
       })(),
     );
@@ -264,9 +261,7 @@ export function createLocalDriver(options: LocalDriverOptions = {}): LocalDriver
         try {
           return await task(sandboxPaths(home, id).root);
         } catch (error) {
-          return err(
-            kitError.unexpected(`File operation failed: ${(error as Error).message}`, { cause: error }),
-          );
+          return err(unexpectedThrow("File operation", error));
         }
       })(),
     );
@@ -421,7 +416,7 @@ export function createLocalDriver(options: LocalDriverOptions = {}): LocalDriver
     if (guarded.isErr()) return errAsync(guarded.error);
     const wanted = Object.entries(query?.labels ?? {});
     return ResultAsync.fromPromise(listMetas(home), (error) =>
-      kitError.unexpected("Listing local sandboxes failed.", { cause: error }),
+      unexpectedThrow("Listing local sandboxes", error),
     ).andThen((metas) =>
       ResultAsync.fromSafePromise(
         Promise.all(metas.filter((m) => wanted.every(([k, v]) => m.labels[k] === v)).map((m) => info(m))),
@@ -607,9 +602,7 @@ export function createLocalDriver(options: LocalDriverOptions = {}): LocalDriver
   const gc = (): ResultAsync<GcReport, KitError> => {
     const guarded = guard();
     if (guarded.isErr()) return errAsync(guarded.error);
-    return ResultAsync.fromPromise(collectGarbage(true), (error) =>
-      kitError.unexpected(`gc failed: ${(error as Error).message}`, { cause: error }),
-    );
+    return ResultAsync.fromPromise(collectGarbage(true), (error) => unexpectedThrow("gc", error));
   };
 
   const driver: LocalDriver = {

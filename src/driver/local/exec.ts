@@ -20,6 +20,7 @@ import { dirname, join } from "node:path";
 import { StringDecoder } from "node:string_decoder";
 import { setTimeout as sleep } from "node:timers/promises";
 import { err, ok, type Result } from "neverthrow";
+import { unexpectedThrow } from "../../boundary.js";
 import { SANDBOX_WORKDIR } from "../../defaults.js";
 import { type KitError, kitError } from "../../errors.js";
 import { checkEnv } from "../../shell/env.js";
@@ -194,9 +195,7 @@ export async function execInSandbox(
       ...(oomKilled !== undefined ? { oomKilled } : {}),
     });
   } catch (error) {
-    return err(
-      kitError.unexpected(`Could not run the sandbox command: ${(error as Error).message}`, { cause: error }),
-    );
+    return err(unexpectedThrow("Running the sandbox command", error));
   } finally {
     await closeAll(handles);
   }
