@@ -15,6 +15,7 @@ import { createDaytonaDriver } from "../src/daytona.js";
 import type { Kit, KitOptions } from "../src/index.js";
 import { createKitWithSeams } from "../src/kit.js";
 import { createDaytonaEmulator, createSimulatedClock } from "../src/testing/index.js";
+import { seededRandom as seeded } from "../src/testing/seeded-random.js";
 
 const arg = (name: string, fallback: number) => {
   const at = process.argv.indexOf(`--${name}`);
@@ -39,18 +40,6 @@ const driver = createDaytonaDriver({
   targets: ["us"],
   apiKey: config.apiKey,
 });
-
-/** mulberry32, so every run draws the same jitter. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function newKit(extra: Partial<KitOptions> = {}): Kit {
   const seams = { now: clock.now, sleep: clock.sleep, random: seeded(42) };

@@ -1,4 +1,5 @@
 import type { EmulatorRoute } from "./routes.js";
+import { seededRandom } from "./seeded-random.js";
 import type { Fault, RandomFaultOptions } from "./types.js";
 
 interface QueuedFault {
@@ -19,18 +20,6 @@ const DEFAULT_RANDOM_KINDS: Fault[] = [
   { status: 429, headers: { "Retry-After": "1" } },
   { connectionError: true },
 ];
-
-/** mulberry32: a tiny seeded PRNG, so a soak test replays the same faults for the same seed. */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Faults to apply to the next requests of a route, plus an optional seeded random mode.

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createKitWithSeams } from "../../src/kit.js";
 import { createSimulatedClock, type RequestLogEntry, throttlersOf } from "../../src/testing/index.js";
+import { seededRandom as seeded } from "../../src/testing/seeded-random.js";
 import { type EmulatedDaytona, startEmulatedDaytona } from "../support/emulated-daytona.js";
 
 const STORM_MS = 10_000;
@@ -16,18 +17,6 @@ beforeAll(() => {
   env = startEmulatedDaytona({ clock, latencyMs: 20 });
 });
 afterAll(() => env.close());
-
-/** mulberry32: the jitter is random but the same in every run. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The largest number of requests whose arrival times fall within `windowMs` of each other. */
 function largestBurst(times: readonly number[], windowMs: number): number {
