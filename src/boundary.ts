@@ -17,7 +17,13 @@ import { isKitError, type KitError, kitError } from "./errors.js";
  */
 export function unexpectedThrow(operation: string, thrown: unknown): KitError {
   if (isKitError(thrown)) return thrown;
-  const detail = thrown instanceof Error ? thrown.message : String(thrown);
+  // String() itself throws for a null-prototype object or a hostile toString: the message must never throw.
+  let detail: string;
+  try {
+    detail = thrown instanceof Error ? String(thrown.message) : String(thrown);
+  } catch {
+    detail = "an unprintable value";
+  }
   return kitError.unexpected(`${operation} failed unexpectedly: ${detail}`, { cause: thrown });
 }
 

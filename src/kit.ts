@@ -227,7 +227,12 @@ export function createKitWithSeams(options: KitOptions, internals: KitInternals)
       return scoped(`delete project ${id}`, resolved.timeouts.lifecycleMs, undefined, () => deleteAll(id));
     },
     fanOut: (projectIds, work, fanOptions) =>
-      runFanOut({ ensure: (request) => kit.ensure(request), limiters }, projectIds, work, fanOptions),
+      runFanOut(
+        { ensure: (request) => kit.ensure(request), limiters, lifetime: lifetime.signal },
+        projectIds,
+        work,
+        fanOptions,
+      ),
     registryEntries: () => registry.entries(),
     dispose,
     [Symbol.asyncDispose]: dispose,

@@ -7,7 +7,7 @@
 import { err, ok, type Result, ResultAsync } from "neverthrow";
 import pLimit from "p-limit";
 import { unexpectedThrow } from "../boundary.js";
-import { type KitError, type KitErrorKind, kitError } from "../errors.js";
+import { isKitError, type KitError, type KitErrorKind, kitError } from "../errors.js";
 import {
   type ClientLimiters,
   type ClientRateLimits,
@@ -87,6 +87,8 @@ export interface FanOutDeps {
   readonly ensure: (request: EnsureRequest) => ResultAsync<KitSandbox, KitError>;
   /** Builds the limiters on the kit's throttling clock. */
   readonly limiters: (limits: ClientRateLimits) => ClientLimiters;
+  /** The kit's lifetime: once disposed, running work is abandoned as `Aborted` instead of awaited forever. */
+  readonly lifetime?: AbortSignal;
 }
 
 const DEFAULT_CONCURRENCY = 8;
@@ -103,12 +105,64 @@ export function runFanOut<T>(
   work: FanOutWork<T>,
   options: FanOutOptions = {},
 ): ResultAsync<FanOutReport<T>, KitError> {
-  const invalid = checkArguments(projectIds, work, options);
-  if (invalid) return new ResultAsync(Promise.resolve(err(invalid)));
-  const report = run(deps, projectIds, work, options ?? {}).then(
+  const read = readArguments(projectIds, work, options);
+  if (read.isErr()) return new ResultAsync(Promise.resolve(err(read.error)));
+  const report = run(deps, read.value.ids, work, read.value.options).then(
     (value): Result<FanOutReport<T>, KitError> => ok(value),
   );
   return new ResultAsync(report);
+}
+
+/**
+ * Checks the arguments and reads each one exactly once into plain copies: a JavaScript caller's throwing getter or
+ * Proxy trap then fails here as `InvalidArgument` (not as a throw out of fanOut or a rejected promise later), and
+ * a getter cannot answer one thing to the check and another to the run.
+ */
+function readArguments(
+  projectIds: unknown,
+  work: unknown,
+  options: unknown,
+): Result<{ ids: readonly string[]; options: FanOutOptions }, KitError> {
+  try {
+    const invalid = checkArguments(projectIds, work, options);
+    if (invalid) return err(invalid);
+    const given = (options ?? {}) as FanOutOptions;
+    const { concurrency, signal, onProgress } = given;
+    const rateLimits = given.rateLimits === undefined ? undefined : copyRateLimits(given.rateLimits);
+    const ensure = given.ensure === undefined ? undefined : { ...given.ensure };
+    return ok({
+      ids: Array.from(projectIds as readonly string[]),
+      options: {
+        ...(concurrency === undefined ? {} : { concurrency }),
+        ...(signal === undefined ? {} : { signal }),
+        ...(onProgress === undefined ? {} : { onProgress }),
+        ...(rateLimits === undefined ? {} : { rateLimits }),
+        ...(ensure === undefined ? {} : { ensure }),
+      },
+    });
+  } catch (cause) {
+    return err(
+      kitError.invalidArgument("arguments", `fanOut could not read its arguments: ${describeThrown(cause)}.`),
+    );
+  }
+}
+
+function copyRateLimits(limits: ClientRateLimits): ClientRateLimits {
+  const copy: Record<string, { limit: number; windowMs: number }> = {};
+  for (const [cls, window] of Object.entries(limits)) {
+    if (window) copy[cls] = { limit: window.limit, windowMs: window.windowMs };
+  }
+  return copy;
+}
+
+/** A thrown value's message for an error text; never throws itself (a null-prototype object, a hostile getter). */
+function describeThrown(cause: unknown): string {
+  try {
+    if (cause instanceof Error) return String(cause.message);
+  } catch {
+    // Fall through to the generic description.
+  }
+  return describeValue(cause);
 }
 
 async function run<T>(
@@ -119,7 +173,9 @@ async function run<T>(
 ): Promise<FanOutReport<T>> {
   const limit = pLimit(options.concurrency ?? DEFAULT_CONCURRENCY);
   const limiters = deps.limiters({ ...DAYTONA_PUBLISHED_LIMITS, ...(options.rateLimits ?? {}) });
-  const signal = options.signal;
+  // Work is abandoned (ends Aborted) when the caller aborts or the kit is disposed, whichever comes first.
+  const signals = [options.signal, deps.lifetime].filter((s): s is AbortSignal => s !== undefined);
+  const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
   const total = projectIds.length;
   let done = 0;
   const report = (event: Omit<FanOutProgress, "done" | "total">) => {
@@ -135,10 +191,16 @@ async function run<T>(
     if (signal?.aborted) return err(kitError.aborted(`fan-out: project ${String(projectId)}`, signal.reason));
     report({ projectId, index, state: "started" });
     const request: EnsureRequest = { ...(options.ensure ?? {}), projectId, ...(signal ? { signal } : {}) };
-    const result = await withClientLimiters(limiters, () =>
-      deps.ensure(request).andThen((sandbox) => runWork(work, sandbox, { projectId, index, signal })),
-    );
-    return result;
+    try {
+      return await withClientLimiters(limiters, () =>
+        deps.ensure(request).andThen((sandbox) => runWork(work, sandbox, { projectId, index, signal })),
+      );
+    } catch (cause) {
+      // Nothing is lost: even a bug below ends as this project's Result, never as a rejected fan-out.
+      return err(
+        kitError.unexpected(`fan-out: project ${String(projectId)} failed: ${describeThrown(cause)}`),
+      );
+    }
   };
 
   const settled = projectIds.map((projectId, index) => {
@@ -175,13 +237,46 @@ function runWork<T>(
   const settle = async (): Promise<Result<T, KitError>> => {
     try {
       const produced = await work(sandbox, context);
-      if (isResult<T>(produced)) return produced;
+      if (isResult<T>(produced)) return asKitResult(produced, context.projectId);
       return ok(produced as T);
     } catch (cause) {
       return err(unexpectedThrow(`fan-out work for project ${context.projectId}`, cause));
     }
   };
-  return new ResultAsync(settle());
+  const { signal } = context;
+  if (signal === undefined) return new ResultAsync(settle());
+  // Work that never settles must not hang the fan-out past an abort or dispose(): stop waiting for it.
+  let forget = () => {};
+  const aborted = new Promise<Result<T, KitError>>((resolve) => {
+    // After the microtasks already queued: work that aborts and then returns (or had already returned) keeps its value.
+    const stop = () =>
+      setImmediate(() =>
+        resolve(err(kitError.aborted(`fan-out work for project ${context.projectId}`, signal.reason))),
+      );
+    if (signal.aborted) stop();
+    else signal.addEventListener("abort", stop, { once: true });
+    forget = () => signal.removeEventListener("abort", stop);
+  });
+  // The listener goes once the work ends, so a long-lived kit signal does not collect one per project.
+  return new ResultAsync(Promise.race([settle(), aborted]).finally(() => forget()));
+}
+
+/**
+ * Rebuilds a Result `work` returned as a real neverthrow Result with a KitError: a JavaScript caller may return
+ * a look-alike, or an Err of a plain Error, which would otherwise be counted under an `undefined` kind.
+ */
+function asKitResult<T>(produced: Result<T, KitError>, projectId: string): Result<T, KitError> {
+  if (produced.isOk()) return ok(produced.value);
+  const error: unknown = produced.error;
+  if (isKitError(error)) return err(error);
+  return err(
+    kitError.unexpected(
+      `fan-out work for project ${projectId} returned an Err that is not a KitError: ${describeThrown(error)}`,
+      {
+        cause: error,
+      },
+    ),
+  );
 }
 
 /** A neverthrow Result (what an awaited ResultAsync gives). */
@@ -257,7 +352,8 @@ function checkRateLimits(value: unknown): KitError | undefined {
     );
   }
   for (const [cls, window] of Object.entries(value)) {
-    if (!(cls in DAYTONA_PUBLISHED_LIMITS)) {
+    // Own keys only: `"toString" in {...}` is true, and would let an inherited name pass as a class.
+    if (!Object.hasOwn(DAYTONA_PUBLISHED_LIMITS, cls)) {
       return kitError.invalidArgument(
         `rateLimits.${cls}`,
         `rateLimits names authenticated, sandbox-create or sandbox-lifecycle, not ${JSON.stringify(cls)}.`,
