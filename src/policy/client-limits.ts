@@ -45,9 +45,13 @@ interface Clock {
   readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
-/** Sliding windows: a request may start when fewer than `limit` were sent in the last `windowMs`. */
+/**
+ * Sliding windows: a request may start when fewer than `limit` were sent in the last `windowMs`. Each class keeps
+ * its sends in reservation order and drops expired ones from the front, so a take costs O(1) amortised however
+ * large the limit. A send stamped later than its reservation can only keep a slot longer: never over the limit.
+ */
 export function createClientLimiters(limits: ClientRateLimits, clock: Clock): ClientLimiters {
-  const sent = new Map<string, { at: number }[]>();
+  const sent = new Map<string, SendQueue>();
   // One waiter at a time per class keeps the order of arrival.
   const tails = new Map<string, Promise<unknown>>();
   const takeNow = async (
@@ -55,24 +59,21 @@ export function createClientLimiters(limits: ClientRateLimits, clock: Clock): Cl
     window: RateWindow,
     signal?: AbortSignal,
   ): Promise<(() => void) | undefined> => {
-    const slots = sent.get(cls) ?? [];
-    sent.set(cls, slots);
+    const queue = sent.get(cls) ?? new SendQueue();
+    sent.set(cls, queue);
     for (;;) {
       if (signal?.aborted) return undefined;
       const now = clock.now();
-      const live = slots.filter((slot) => slot.at > now - window.windowMs);
-      slots.splice(0, slots.length, ...live);
-      if (slots.length < window.limit) {
-        const slot = { at: now };
-        slots.push(slot);
+      queue.dropUntil(now - window.windowMs);
+      if (queue.size < window.limit) {
+        const slot = queue.push(now);
         // The window counts from the real send, which can only be later than the reservation.
         return () => {
           slot.at = Math.max(slot.at, clock.now());
         };
       }
-      const oldest = Math.min(...slots.map((slot) => slot.at));
       try {
-        await clock.sleep(oldest + window.windowMs - now, signal);
+        await clock.sleep(Math.max(1, queue.oldest() + window.windowMs - now), signal);
       } catch {
         return undefined;
       }
@@ -100,4 +101,35 @@ export function withClientLimiters<T>(limiters: ClientLimiters, work: () => T): 
 /** The limiters of the work running now, if any. */
 export function currentClientLimiters(): ClientLimiters | undefined {
   return storage.getStore();
+}
+
+/** Send times of one class in reservation order, with O(1) amortised removal from the front. */
+class SendQueue {
+  private readonly slots: { at: number }[] = [];
+  private head = 0;
+
+  get size(): number {
+    return this.slots.length - this.head;
+  }
+
+  push(at: number): { at: number } {
+    const slot = { at };
+    this.slots.push(slot);
+    return slot;
+  }
+
+  /** The front's send time (the earliest reservation still counted). */
+  oldest(): number {
+    return this.slots[this.head]?.at ?? Number.NEGATIVE_INFINITY;
+  }
+
+  /** Forgets sends at or before `cutoff`, from the front. */
+  dropUntil(cutoff: number): void {
+    while (this.head < this.slots.length && (this.slots[this.head]?.at ?? 0) <= cutoff) this.head += 1;
+    // Compact once half the array is dead, so memory follows the live count.
+    if (this.head > 1024 && this.head * 2 > this.slots.length) {
+      this.slots.splice(0, this.head);
+      this.head = 0;
+    }
+  }
 }
