@@ -5,7 +5,7 @@
  * Usage errors exit 2.
  */
 import { parseArgs } from "node:util";
-import { startLocalDaytona } from "../testing/serve/local-daytona.js";
+import { missingPeerHint } from "./missing-peer.js";
 
 const USAGE = `Usage: daytona-kit serve [--port N] [--api-key KEY] [--cleanup]
 
@@ -68,6 +68,16 @@ function parseServeArgs(argv: readonly string[]): ServeArgs | "help" {
 }
 
 async function serve(args: ServeArgs): Promise<number> {
+  // Loaded here, not at the top: without msw installed the import fails, and the user gets an install hint.
+  let startLocalDaytona: typeof import("../testing/serve/local-daytona.js").startLocalDaytona;
+  try {
+    ({ startLocalDaytona } = await import("../testing/serve/local-daytona.js"));
+  } catch (error) {
+    const hint = missingPeerHint(error);
+    if (hint === undefined) throw error;
+    process.stderr.write(`daytona-kit: ${hint}\n`);
+    return 1;
+  }
   const started = await startLocalDaytona({
     port: args.port,
     cleanup: args.cleanup,
