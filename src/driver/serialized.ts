@@ -8,6 +8,7 @@
  */
 import { ResultAsync } from "neverthrow";
 import type { KitError } from "../errors.js";
+import { forwardingDriver } from "./forwarding.js";
 import type { SandboxDriver } from "./types.js";
 
 /** Wraps `driver` so start/stop/delete of the same sandbox id never overlap. */
@@ -27,24 +28,9 @@ export function withSerializedLifecycle(driver: SandboxDriver): SandboxDriver {
     return new ResultAsync(current);
   };
   return {
-    name: driver.name,
-    create: (spec) => driver.create(spec),
-    get: (id) => driver.get(id),
-    list: (query) => driver.list(query),
+    ...forwardingDriver(driver),
     start: (id, wait) => serialize(id, () => driver.start(id, wait)),
     stop: (id, wait) => serialize(id, () => driver.stop(id, wait)),
     delete: (id, wait) => serialize(id, () => driver.delete(id, wait)),
-    setLabels: (id, labels) => driver.setLabels(id, labels),
-    uploadFiles: (id, files, options) => driver.uploadFiles(id, files, options),
-    uploadLocalFile: (id, localPath, remotePath) => driver.uploadLocalFile(id, localPath, remotePath),
-    downloadFiles: (id, paths) => driver.downloadFiles(id, paths),
-    listFiles: (id, path) => driver.listFiles(id, path),
-    fileInfo: (id, path) => driver.fileInfo(id, path),
-    createFolder: (id, path, mode) => driver.createFolder(id, path, mode),
-    deleteFile: (id, path, recursive) => driver.deleteFile(id, path, recursive),
-    moveFile: (id, source, destination, options) => driver.moveFile(id, source, destination, options),
-    exec: (id, request) => driver.exec(id, request),
-    previewLink: (id, port) => driver.previewLink(id, port),
-    dispose: () => driver.dispose(),
   };
 }

@@ -24,6 +24,7 @@ import {
   type ThrottleGate,
   type ThrottlerClass,
 } from "../policy/throttle-gate.js";
+import { forwardingDriver } from "./forwarding.js";
 import type { SandboxDriver } from "./types.js";
 
 const READ: readonly ThrottlerClass[] = ["authenticated"];
@@ -138,7 +139,7 @@ export function withThrottling(
   ): ResultAsync<T, KitError> => new ResultAsync(once(classes, operation, run));
 
   return {
-    name: driver.name,
+    ...forwardingDriver(driver),
     // A named create is safe to send again: if the first one landed after all, Daytona answers 409 for the name
     // and ensure adopts that sandbox. An unnamed one is not (it could make a second sandbox).
     create: (spec) =>
@@ -152,15 +153,6 @@ export function withThrottling(
     delete: (id, wait) => gated(LIFECYCLE, "delete sandbox", () => driver.delete(id, wait)),
     setLabels: (id, labels) => resending(READ, "set labels", () => driver.setLabels(id, labels)),
     previewLink: (id, port) => resending(READ, "preview link", () => driver.previewLink(id, port)),
-    uploadFiles: (id, files, options) => driver.uploadFiles(id, files, options),
-    uploadLocalFile: (id, localPath, remotePath) => driver.uploadLocalFile(id, localPath, remotePath),
-    downloadFiles: (id, paths) => driver.downloadFiles(id, paths),
-    listFiles: (id, path) => driver.listFiles(id, path),
-    fileInfo: (id, path) => driver.fileInfo(id, path),
-    createFolder: (id, path, mode) => driver.createFolder(id, path, mode),
-    deleteFile: (id, path, recursive) => driver.deleteFile(id, path, recursive),
-    moveFile: (id, source, destination, options) => driver.moveFile(id, source, destination, options),
-    exec: (id, request) => driver.exec(id, request),
-    dispose: () => driver.dispose(),
+    // File and exec calls go through Daytona's proxy, which these throttlers do not count: forwarded as they are.
   };
 }

@@ -47,6 +47,17 @@ const routesSince = (start: number) =>
     .map((r) => r.route)
     .filter((r) => r.startsWith("POST /toolbox") || r.startsWith("DELETE /toolbox"));
 
+/** A new sandbox (on a node image) and its fs facade; `sandboxId` names it afterwards. */
+async function freshSandboxFs() {
+  sandboxId = (await daytona.driver.create({ image: "node:20-slim", timeoutMs: 30_000 }))._unsafeUnwrap().id;
+  return createSandboxFs({
+    driver: daytona.driver,
+    sandboxId,
+    exec: createExec({ driver: daytona.driver, sandboxId }),
+    uploadCapBytes: CAP,
+  });
+}
+
 describe("chunked upload through the Daytona driver", () => {
   it("sends folder, parts, one join+hash command, a replace (mv -f -T), cleanup, in that order", async () => {
     joinRule(false);
@@ -87,14 +98,7 @@ describe("chunked upload through the Daytona driver", () => {
 
   it("lands through the built-in shell alone: byte-exact cat and sha256sum, as on a real image", async () => {
     daytona.emulator.reset();
-    sandboxId = (await daytona.driver.create({ image: "node:20-slim", timeoutMs: 30_000 }))._unsafeUnwrap()
-      .id;
-    const fresh = createSandboxFs({
-      driver: daytona.driver,
-      sandboxId,
-      exec: createExec({ driver: daytona.driver, sandboxId }),
-      uploadCapBytes: CAP,
-    });
+    const fresh = await freshSandboxFs();
     expect((await fresh.writeBytes("big.bin", data, { chunked: true })).isOk()).toBe(true);
     expect(sha((await fresh.readBytes("big.bin"))._unsafeUnwrap())).toBe(sha(data));
   });
@@ -105,14 +109,7 @@ describe("chunked upload through the Daytona driver", () => {
       exitCode: 127,
       output: "sh: 1: sha256sum: not found\n",
     }));
-    sandboxId = (await daytona.driver.create({ image: "node:20-slim", timeoutMs: 30_000 }))._unsafeUnwrap()
-      .id;
-    const fresh = createSandboxFs({
-      driver: daytona.driver,
-      sandboxId,
-      exec: createExec({ driver: daytona.driver, sandboxId }),
-      uploadCapBytes: CAP,
-    });
+    const fresh = await freshSandboxFs();
     const result = await fresh.writeBytes("big.bin", data, { chunked: true });
     expect(result._unsafeUnwrapErr()).toMatchObject({ kind: "CommandFailed", exitCode: 127 });
     expect((await fresh.exists("big.bin"))._unsafeUnwrap()).toBe(false);

@@ -4,14 +4,14 @@
  * the machine, its cgroup tree and the image cache).
  */
 import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { readdir, readFile, readlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { homeTag } from "../../../src/driver/local/cgroup.js";
-import { createLocalDriver, kitHome } from "../../../src/driver/local/index.js";
-import { IMAGE_BUILD_MS, skipReason } from "./helpers.js";
+import { createLocalDriver } from "../../../src/driver/local/index.js";
+import { IMAGE_BUILD_MS, shareImagesInto, skipReason } from "./helpers.js";
 
 const KILLS = 22;
 const ROOT = join(import.meta.dirname, "../../..");
@@ -76,8 +76,7 @@ describe.skipIf(skipReason !== undefined)("SIGKILL while creating a sandbox", ()
   const driver = createLocalDriver({ home });
 
   beforeAll(async () => {
-    expect((await createLocalDriver().prepare(["python:3.12-slim-bookworm"])).isOk()).toBe(true);
-    symlinkSync(join(kitHome(), "images"), join(home, "images"));
+    expect(await shareImagesInto(home)).toBe(true);
   }, IMAGE_BUILD_MS);
   afterAll(async () => {
     await driver.deleteAll({ timeoutMs: 120_000 });

@@ -1,9 +1,9 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLocalDriver, kitHome } from "../../../src/driver/local/index.js";
-import { IMAGE_BUILD_MS, skipReason } from "./helpers.js";
+import { createLocalDriver } from "../../../src/driver/local/index.js";
+import { IMAGE_BUILD_MS, shareImagesInto, skipReason } from "./helpers.js";
 
 describe.skipIf(skipReason !== undefined)("deleteAll on a home of its own", () => {
   // A private home that shares the cached images, so deleteAll cannot touch other test files' sandboxes.
@@ -11,9 +11,7 @@ describe.skipIf(skipReason !== undefined)("deleteAll on a home of its own", () =
   const driver = createLocalDriver({ home });
 
   beforeAll(async () => {
-    const shared = createLocalDriver();
-    expect((await shared.prepare(["python:3.12-slim-bookworm"])).isOk()).toBe(true);
-    symlinkSync(join(kitHome(), "images"), join(home, "images"));
+    expect(await shareImagesInto(home)).toBe(true);
   }, IMAGE_BUILD_MS);
   afterAll(async () => {
     await driver.deleteAll();

@@ -4,14 +4,14 @@
  * block the next ensure. Real sandboxes, in a private kit home (images linked from the shared cache); every
  * sandbox made here is deleted here.
  */
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLocalDriver, kitHome } from "../../../src/driver/local/index.js";
+import { createLocalDriver } from "../../../src/driver/local/index.js";
 import { createKit } from "../../../src/kit.js";
 import { startLineChild } from "../../support/child-lines.js";
-import { IMAGE_BUILD_MS, skipReason } from "./helpers.js";
+import { IMAGE_BUILD_MS, shareImagesInto, skipReason } from "./helpers.js";
 
 const ROUNDS = 20;
 const ENSURE_FIXTURE = join(import.meta.dirname, "fixtures/ensure-rounds.ts");
@@ -23,8 +23,7 @@ describe.skipIf(skipReason !== undefined)("ensure across processes (local driver
   const label = (projectId: string) => ({ "apex.project": projectId });
 
   beforeAll(async () => {
-    expect((await createLocalDriver().prepare(["python:3.12-slim-bookworm"])).isOk()).toBe(true);
-    symlinkSync(join(kitHome(), "images"), join(home, "images"));
+    expect(await shareImagesInto(home)).toBe(true);
   }, IMAGE_BUILD_MS);
   afterAll(async () => {
     await driver.deleteAll({ timeoutMs: 120_000 });

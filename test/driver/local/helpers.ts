@@ -2,8 +2,10 @@
  * Shared setup of the local driver tests: why they skip, one driver, images built once, and cleanup by label.
  */
 import { randomBytes } from "node:crypto";
+import { symlinkSync } from "node:fs";
+import { join } from "node:path";
 import { hasDebootstrap } from "../../../src/driver/local/host.js";
-import { createLocalDriver, type LocalDriver } from "../../../src/driver/local/index.js";
+import { createLocalDriver, kitHome, type LocalDriver } from "../../../src/driver/local/index.js";
 
 /** Why the real-sandbox tests cannot run here, or undefined when they can. */
 export const skipReason: string | undefined =
@@ -21,6 +23,16 @@ if (skipReason) console.warn(`[local driver tests skipped] ${skipReason}`);
 
 /** How long building the base image may take on a cold machine. */
 export const IMAGE_BUILD_MS = 600_000;
+
+/**
+ * Gives a test's private `home` the shared image cache: the default image is built once (in the default home) and
+ * linked in, so the test counts only its own sandboxes, cgroups and mounts. `true` when the image is ready.
+ */
+export async function shareImagesInto(home: string): Promise<boolean> {
+  const prepared = await createLocalDriver().prepare(["python:3.12-slim-bookworm"]);
+  symlinkSync(join(kitHome(), "images"), join(home, "images"));
+  return prepared.isOk();
+}
 
 /** A driver plus a label that marks every sandbox this test file creates. */
 export function testDriver(file: string): { driver: LocalDriver; labels: Record<string, string> } {

@@ -2,15 +2,15 @@
  * Deadlines of lifecycle calls on real local sandboxes: a start that misses its deadline answers Timeout and leaves
  * nothing of its attempt; stop and delete honour theirs. A private home, so counts are this file's own.
  */
-import { existsSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { homeTag } from "../../../src/driver/local/cgroup.js";
-import { createLocalDriver, kitHome } from "../../../src/driver/local/index.js";
+import { createLocalDriver } from "../../../src/driver/local/index.js";
 import { createKit } from "../../../src/index.js";
-import { IMAGE_BUILD_MS, skipReason } from "./helpers.js";
+import { IMAGE_BUILD_MS, shareImagesInto, skipReason } from "./helpers.js";
 
 describe.skipIf(skipReason !== undefined)("lifecycle deadlines", () => {
   const home = mkdtempSync(join(tmpdir(), "dk-home-"));
@@ -21,8 +21,7 @@ describe.skipIf(skipReason !== undefined)("lifecycle deadlines", () => {
       .filter((dir) => existsSync(dir));
 
   beforeAll(async () => {
-    expect((await createLocalDriver().prepare(["python:3.12-slim-bookworm"])).isOk()).toBe(true);
-    symlinkSync(join(kitHome(), "images"), join(home, "images"));
+    expect(await shareImagesInto(home)).toBe(true);
   }, IMAGE_BUILD_MS);
   afterAll(async () => {
     await driver.deleteAll({ timeoutMs: 120_000 });

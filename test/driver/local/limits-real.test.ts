@@ -2,13 +2,13 @@
  * Resource limits of real local sandboxes: processes (a fork bomb), disk (ENOSPC inside, the host's free space
  * spared), CPU (a quota that throttles) and memory (validated). A private home, so counts are this file's own.
  */
-import { mkdtempSync, readFileSync, rmSync, statfsSync, statSync, symlinkSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statfsSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { homeTag } from "../../../src/driver/local/cgroup.js";
-import { createLocalDriver, kitHome } from "../../../src/driver/local/index.js";
-import { IMAGE_BUILD_MS, skipReason } from "./helpers.js";
+import { createLocalDriver } from "../../../src/driver/local/index.js";
+import { IMAGE_BUILD_MS, shareImagesInto, skipReason } from "./helpers.js";
 
 const GiB = 1024 ** 3;
 
@@ -19,8 +19,7 @@ describe.skipIf(skipReason !== undefined)("limits of a real local sandbox", () =
     `/sys/fs/cgroup/${controller}/daytona-kit/${homeTag(home)}/${id}`;
 
   beforeAll(async () => {
-    expect((await createLocalDriver().prepare(["python:3.12-slim-bookworm"])).isOk()).toBe(true);
-    symlinkSync(join(kitHome(), "images"), join(home, "images"));
+    expect(await shareImagesInto(home)).toBe(true);
   }, IMAGE_BUILD_MS);
   afterAll(async () => {
     await driver.deleteAll({ timeoutMs: 120_000 });

@@ -4,13 +4,13 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pLimit from "p-limit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLocalDriver, kitHome } from "../../../src/driver/local/index.js";
-import { IMAGE_BUILD_MS, skipReason } from "./helpers.js";
+import { createLocalDriver } from "../../../src/driver/local/index.js";
+import { IMAGE_BUILD_MS, shareImagesInto, skipReason } from "./helpers.js";
 
 const TRIES = Number(process.env.DK_TRIES ?? 200);
 const CONCURRENCY = 6;
@@ -23,8 +23,7 @@ describe.skipIf(skipReason !== undefined)("never a command on the host", () => {
   const busy: ChildProcess[] = [];
 
   beforeAll(async () => {
-    expect((await createLocalDriver().prepare(["python:3.12-slim-bookworm"])).isOk()).toBe(true);
-    symlinkSync(join(kitHome(), "images"), join(home, "images"));
+    expect(await shareImagesInto(home)).toBe(true);
     writeFileSync(marker, "host\n");
   }, IMAGE_BUILD_MS);
   afterAll(async () => {
