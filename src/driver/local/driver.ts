@@ -30,7 +30,7 @@ import {
 import { execInSandbox, SANDBOX_PATH } from "./exec.js";
 import * as files from "./files.js";
 import { forwardPort } from "./forward.js";
-import { checkHostSupport, checkHostTools, pidExists } from "./host.js";
+import { checkHostSupport, checkHostTools, pidExists, processStartTime } from "./host.js";
 import {
   DEFAULT_LOCAL_IMAGE,
   type EnsureImageOptions,
@@ -56,7 +56,7 @@ import {
 } from "./meta.js";
 import { claimName, releaseName, sandboxIdByName } from "./names.js";
 import { sandboxProcesses } from "./processes.js";
-import { killInit, processStartTime } from "./runtime.js";
+import { killInit } from "./runtime.js";
 import {
   bringUp,
   createLayer,

@@ -4,6 +4,7 @@
  */
 import { spawn } from "node:child_process";
 import { accessSync, constants, existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { delimiter, join } from "node:path";
 import { err, ok, type Result } from "neverthrow";
 import { type KitError, kitError } from "../../errors.js";
@@ -132,4 +133,13 @@ export function runHost(
 /** True when a process with `pid` exists (zombies included). */
 export function pidExists(pid: number): boolean {
   return existsSync(`/proc/${pid}`);
+}
+
+/** Reads a process's start time; `undefined` when it does not exist. */
+export async function processStartTime(pid: number): Promise<string | undefined> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => undefined);
+  if (stat === undefined) return undefined;
+  // The command name (field 2) may contain spaces: count fields after its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return fields[19];
 }

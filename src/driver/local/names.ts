@@ -21,8 +21,8 @@ import { access, link, mkdir, readdir, readFile, rm, writeFile } from "node:fs/p
 import { join } from "node:path";
 import { err, ok, type Result } from "neverthrow";
 import { type KitError, kitError } from "../../errors.js";
+import { processStartTime } from "./host.js";
 import { readMeta } from "./meta.js";
-import { processStartTime } from "./runtime.js";
 
 /** What a claim file holds. */
 export interface NameClaim {

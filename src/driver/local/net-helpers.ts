@@ -13,8 +13,8 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readdir, readFile, readlink, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { processStartTime } from "./host.js";
 import type { SandboxPaths } from "./layout.js";
-import { processStartTime } from "./runtime.js";
 
 /** A helper process as the host sees it: pid and start time (tells a live helper from a recycled pid). */
 export interface NetProcess {

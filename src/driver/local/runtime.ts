@@ -8,7 +8,7 @@
 import { spawn } from "node:child_process";
 import { mkdir, open, readFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
-import { pidExists, runHost } from "./host.js";
+import { pidExists, processStartTime, runHost } from "./host.js";
 import type { SandboxPaths } from "./layout.js";
 import { checkSandboxRoot } from "./root-check.js";
 
@@ -17,15 +17,6 @@ export interface InitProcess {
   readonly pid: number;
   /** Field 22 of `/proc/<pid>/stat`: tells a live init from a recycled pid. */
   readonly startTime: string;
-}
-
-/** Reads a process's start time; `undefined` when it does not exist. */
-export async function processStartTime(pid: number): Promise<string | undefined> {
-  const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => undefined);
-  if (stat === undefined) return undefined;
-  // The command name (field 2) may contain spaces: count fields after its closing parenthesis.
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return fields[19];
 }
 
 /** Whether the recorded init still runs. */

@@ -86,7 +86,7 @@ describe.skipIf(skipReason !== undefined)(
       expect(listening.map((f) => f.hostPort).sort()).toEqual(record.forwards.map((f) => f.hostPort).sort());
       let status = 0;
       for (let i = 0; i < 50 && status !== 200; i++) {
-        status = await fetch(urls.get(FIRST_PORT)!).then(
+        status = await fetch(urls.get(FIRST_PORT)!, { signal: AbortSignal.timeout(5_000) }).then(
           (r) => r.status,
           () => 0,
         );
