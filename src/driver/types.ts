@@ -11,6 +11,15 @@
  */
 import type { ResultAsync } from "neverthrow";
 import type { KitError } from "../errors.js";
+import type { PrebakeCapable } from "./prebake-types.js";
+
+export type {
+  PrebakeCapable,
+  PrebakedEntry,
+  PrebakedImage,
+  PrebakeOptions,
+  PrebakePlan,
+} from "./prebake-types.js";
 
 /** The sandbox states Daytona's API reports (the SDK's `SandboxState` enum, as strings). */
 export type DaytonaSandboxState =
@@ -148,7 +157,7 @@ export interface WaitOptions {
 }
 
 /** The port. One instance may serve many sandboxes; each call names the sandbox by id. */
-export interface SandboxDriver {
+export interface SandboxDriver extends Partial<PrebakeCapable> {
   /** `"daytona"`, `"local"`, or a custom driver's name. */
   readonly name: string;
   /** Creates a sandbox and waits until it is `started` (or the deadline passes). Not idempotent. */
