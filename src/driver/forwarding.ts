@@ -3,7 +3,52 @@
  * calls they change, so a method added to the port is forwarded by all of them at once.
  * @module
  */
+import type { ResultAsync } from "neverthrow";
+import type { KitError } from "../errors.js";
+import type { PrebakeCapable, PrebakeOptions, PrebakePlan } from "./prebake-types.js";
 import type { SandboxDriver } from "./types.js";
+
+/** How a decorator wraps the prebake calls it passes on (the identity when it adds nothing). */
+export interface PrebakeWrappers {
+  prebake?(
+    plan: PrebakePlan,
+    options: PrebakeOptions,
+    run: (options: PrebakeOptions) => ReturnType<PrebakeCapable["prebake"]>,
+  ): ReturnType<PrebakeCapable["prebake"]>;
+  other?<T>(operation: string, run: () => ResultAsync<T, KitError>): ResultAsync<T, KitError>;
+}
+
+/**
+ * The optional prebake methods of `driver`, passed on through `wrap`: only those `driver` has, so a decorated
+ * driver without prebake still answers `Unsupported` at the kit (never a method that was invented here).
+ */
+export function prebakeMethods(driver: SandboxDriver, wrap: PrebakeWrappers = {}): Partial<PrebakeCapable> {
+  const { prebake, listPrebaked, deletePrebaked } = driver;
+  const other = <T>(operation: string, run: () => ResultAsync<T, KitError>) =>
+    wrap.other ? wrap.other(operation, run) : run();
+  return {
+    ...(prebake
+      ? {
+          prebake: (plan: PrebakePlan, options: PrebakeOptions) =>
+            wrap.prebake
+              ? wrap.prebake(plan, options, (opts) => prebake.call(driver, plan, opts))
+              : prebake.call(driver, plan, options),
+        }
+      : {}),
+    ...(listPrebaked
+      ? {
+          listPrebaked: (prefix: string) =>
+            other("list prebaked images", () => listPrebaked.call(driver, prefix)),
+        }
+      : {}),
+    ...(deletePrebaked
+      ? {
+          deletePrebaked: (name: string) =>
+            other(`delete prebaked image ${name}`, () => deletePrebaked.call(driver, name)),
+        }
+      : {}),
+  };
+}
 
 /** A driver that forwards every call to `driver`. */
 export function forwardingDriver(driver: SandboxDriver): SandboxDriver {
@@ -27,5 +72,6 @@ export function forwardingDriver(driver: SandboxDriver): SandboxDriver {
     exec: (id, request) => driver.exec(id, request),
     previewLink: (id, port) => driver.previewLink(id, port),
     dispose: () => driver.dispose(),
+    ...prebakeMethods(driver),
   };
 }

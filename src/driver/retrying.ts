@@ -16,6 +16,7 @@ import type { KitError } from "../errors.js";
 import { type RetryPolicy, retryResult } from "../policy/retry.js";
 import type { RetryQuota } from "../policy/retry-quota.js";
 import { converge } from "./converge.js";
+import { prebakeMethods } from "./forwarding.js";
 import type { SandboxDriver } from "./types.js";
 
 /** Connection failures raised before a byte was written: the server cannot have seen the request. */
@@ -76,5 +77,10 @@ export function withRetries(
       }),
     previewLink: (id, port) => retry("preview link", () => driver.previewLink(id, port)),
     dispose: () => driver.dispose(),
+    // Listing is a read (retried); a prebake waits out its own build and adopts a name another caller won, so it
+    // is passed on as it is, and so is a delete (a lost answer would turn into a false NotFound).
+    ...prebakeMethods(driver, {
+      other: (operation, run) => (operation.startsWith("list") ? retry(operation, run) : run()),
+    }),
   };
 }

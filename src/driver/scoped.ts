@@ -9,6 +9,7 @@
 import type { ResultAsync } from "neverthrow";
 import type { KitError } from "../errors.js";
 import { currentScope, withScope } from "../policy/deadline.js";
+import { prebakeMethods } from "./forwarding.js";
 import type { SandboxDriver } from "./types.js";
 
 /** How the scoped driver bounds calls. */
@@ -81,6 +82,13 @@ export function withCallScopes(driver: SandboxDriver, settings: CallScopeSetting
       ),
     previewLink: (id, port) => plain(`preview link for port ${port}`, () => driver.previewLink(id, port)),
     dispose: () => driver.dispose(),
+    ...prebakeMethods(driver, {
+      prebake: (plan, options, run) =>
+        scoped(`prebake ${plan.name}`, options.timeoutMs, options.signal, (signal) =>
+          run({ ...options, ...(signal ? { signal } : {}) }),
+        ),
+      other: (operation, run) => plain(operation, run),
+    }),
   };
 }
 

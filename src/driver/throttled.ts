@@ -24,7 +24,7 @@ import {
   type ThrottleGate,
   type ThrottlerClass,
 } from "../policy/throttle-gate.js";
-import { forwardingDriver } from "./forwarding.js";
+import { forwardingDriver, prebakeMethods } from "./forwarding.js";
 import type { SandboxDriver } from "./types.js";
 
 const READ: readonly ThrottlerClass[] = ["authenticated"];
@@ -154,5 +154,12 @@ export function withThrottling(
     setLabels: (id, labels) => resending(READ, "set labels", () => driver.setLabels(id, labels)),
     previewLink: (id, port) => resending(READ, "preview link", () => driver.previewLink(id, port)),
     // File and exec calls go through Daytona's proxy, which these throttlers do not count: forwarded as they are.
+    // Snapshot calls are plain API requests: Daytona counts them under its `authenticated` throttler only (the
+    // sandbox-create and lifecycle throttlers guard the sandbox routes). A prebake is not resent here: it waits for
+    // a build and already treats a name conflict as adoption; reads and deletes of snapshots are resent like reads.
+    ...prebakeMethods(driver, {
+      prebake: (plan, options, run) => gated(READ, `prebake ${plan.name}`, () => run(options)),
+      other: (operation, run) => resending(READ, operation, run),
+    }),
   };
 }

@@ -49,6 +49,7 @@ import {
   type MemoryDriverOptions,
   resolveOptions,
 } from "./memory-options.js";
+import { deletePrebakedIn, listPrebakedIn, prebakeIn } from "./memory-prebake.js";
 import { EmulatorState, type SeedSandbox } from "./state.js";
 import type { SandboxRecord } from "./types.js";
 
@@ -288,6 +289,9 @@ export function createMemoryDriver(options: MemoryDriverOptions = {}): MemoryDri
             ),
         ),
       ),
+    prebake: (plan, options) => call("prebake", [plan, options], () => prebakeIn(state, plan, options)),
+    listPrebaked: (prefix) => call("listPrebaked", [prefix], () => listPrebakedIn(state, prefix)),
+    deletePrebaked: (name) => call("deletePrebaked", [name], () => deletePrebakedIn(state, name)),
     dispose: async () => {},
 
     seed: (seed = {}) => {

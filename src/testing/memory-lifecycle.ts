@@ -44,6 +44,14 @@ export function createIn(
   if (spec.name !== undefined && state.find(spec.name)) {
     return err(kitError.conflict(`Sandbox with name ${spec.name} already exists`));
   }
+  // A snapshot the model holds must be active (Daytona's 400); one it does not hold is taken to be one of
+  // Daytona's own (the model does not list them).
+  const snapshot = spec.snapshot === undefined ? undefined : state.findSnapshot(spec.snapshot);
+  if (snapshot && snapshot.state !== "active") {
+    return err(
+      kitError.invalidArgument("snapshot", `Snapshot ${snapshot.name} is ${snapshot.state}`, { status: 400 }),
+    );
+  }
   const box = state.add({
     ...(spec.name === undefined ? {} : { name: spec.name }),
     target: spec.target ?? defaultTarget,

@@ -7,6 +7,7 @@ import type {
   SandboxState,
 } from "@daytona/api-client";
 import { INITIAL_DIRS, mkdirp, resolvePath, writeFile } from "./fs-state.js";
+import type { SnapshotRecord } from "./snapshot-rules.js";
 import type { EmulatedSandboxState, RecordedCommand, SandboxRecord } from "./types.js";
 
 /** The organization every emulated sandbox belongs to. */
@@ -64,10 +65,21 @@ export interface SeedSandbox {
 export class EmulatorState {
   /** Every sandbox by id, destroyed ones included. */
   readonly sandboxes = new Map<string, SandboxRecord>();
+  /** Every snapshot by id (see `snapshot-rules.ts`); a deleted one is removed. */
+  readonly snapshots = new Map<string, SnapshotRecord>();
 
-  /** Removes every sandbox. */
+  /** Removes every sandbox and snapshot. */
   clear(): void {
     this.sandboxes.clear();
+    this.snapshots.clear();
+  }
+
+  /** The snapshot with this id or name. */
+  findSnapshot(idOrName: string): SnapshotRecord | undefined {
+    const byId = this.snapshots.get(idOrName);
+    if (byId) return byId;
+    for (const snapshot of this.snapshots.values()) if (snapshot.name === idOrName) return snapshot;
+    return undefined;
   }
 
   /** The sandbox with this id or name, unless it was destroyed. */
