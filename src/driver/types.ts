@@ -11,7 +11,7 @@
  */
 import type { ResultAsync } from "neverthrow";
 import type { KitError } from "../errors.js";
-import type { PrebakeCapable } from "./prebake-types.js";
+import type { PrebakedEntry, PrebakedImage, PrebakeOptions, PrebakePlan } from "./prebake-types.js";
 
 export type {
   PrebakeCapable,
@@ -157,7 +157,7 @@ export interface WaitOptions {
 }
 
 /** The port. One instance may serve many sandboxes; each call names the sandbox by id. */
-export interface SandboxDriver extends Partial<PrebakeCapable> {
+export interface SandboxDriver {
   /** `"daytona"`, `"local"`, or a custom driver's name. */
   readonly name: string;
   /** Creates a sandbox and waits until it is `started` (or the deadline passes). Not idempotent. */
@@ -213,6 +213,15 @@ export interface SandboxDriver extends Partial<PrebakeCapable> {
   /** A URL that reaches `port` of the sandbox. */
   previewLink(id: string, port: number): ResultAsync<PreviewLink, KitError>;
 
+  /**
+   * Builds the prebaked image of `plan` unless one named `plan.name` exists (`built: false`); optional: drivers
+   * without it cannot prebake. Idempotent across processes; a failed build's error ends with the build log's tail.
+   */
+  prebake?(plan: PrebakePlan, options: PrebakeOptions): ResultAsync<PrebakedImage, KitError>;
+  /** The prebaked images whose name starts with `prefix` (with `prebake`). */
+  listPrebaked?(prefix: string): ResultAsync<PrebakedEntry[], KitError>;
+  /** Deletes one prebaked image; `NotFound` when absent (with `prebake`). */
+  deletePrebaked?(name: string): ResultAsync<void, KitError>;
   /** Closes every client and socket the driver opened. Safe to call twice. */
   dispose(): Promise<void>;
 }

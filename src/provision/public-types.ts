@@ -10,6 +10,8 @@
  * ```
  * @module
  */
+
+export type { PrebakedEntry, PrebakedImage, PrebakeOptions, PrebakePlan } from "../driver/prebake-types.js";
 export type { AllResult } from "./all.js";
 export type { AptOptions, AptResult } from "./apt.js";
 export type { GitOptions, GitResult, GitSettings } from "./git.js";
