@@ -31,7 +31,7 @@ export {
 export { EMULATOR_ROUTES, type EmulatorRoute, isEmulatorRoute } from "./routes.js";
 export { type LocalDaytona, type LocalDaytonaOptions, startLocalDaytona } from "./serve/local-daytona.js";
 export { createSimulatedClock, type SimulatedClock, type SimulatedClockOptions } from "./simulated-clock.js";
-export type { SnapshotRecord } from "./snapshot-rules.js";
+export type { SnapshotRecord, SnapshotState } from "./snapshot-rules.js";
 export { EmulatorState, type SeedSandbox } from "./state.js";
 export type {
   CommandContext,
