@@ -5,6 +5,7 @@ import { FaultRegistry } from "./faults.js";
 import { fileHandlers } from "./handlers/files.js";
 import { processHandlers } from "./handlers/process.js";
 import { sandboxHandlers } from "./handlers/sandbox.js";
+import { snapshotHandlers } from "./handlers/snapshots.js";
 import { unservedHandlers } from "./handlers/unserved.js";
 import { socketIoRoute } from "./pipeline.js";
 import { EmulatorRateLimiter } from "./rate-limits.js";
@@ -126,6 +127,11 @@ function matches(matcher: CommandMatcher, ctx: CommandContext): boolean {
  * Creates an emulator of Daytona's HTTP API (control plane and toolbox) as msw v2 handlers over an in-memory
  * state, so the real `@daytonaio/sdk` runs unmodified in tests (use polling mode).
  *
+ * Snapshots (`daytona.snapshot.create/get/list/delete`, see `handlers/snapshots.ts`) go `pending` → `building` →
+ * `active`, one step per GET; a duplicate name is Daytona's 409. To make a build fail, give it a step the shell
+ * would fail (`Image.base(x).runCommands("exit 3")` or `"false"`): it ends `build_failed` with Docker's
+ * `returned a non-zero code` as `errorReason` and last log line. A step `sleep infinity` never finishes.
+ *
  * @example
  * const emulator = createDaytonaEmulator({ pollsUntilStarted: 2 });
  * emulator.listen();
@@ -150,6 +156,7 @@ export function createDaytonaEmulator(options: DaytonaEmulatorOptions = {}): Day
     ...sandboxHandlers(ctx),
     ...fileHandlers(ctx),
     ...processHandlers(ctx),
+    ...snapshotHandlers(ctx),
     socketIoRoute(ctx, resolved.apiUrl),
     // Last: every other path under the API and the toolbox answers 501 naming the route.
     ...unservedHandlers(ctx),

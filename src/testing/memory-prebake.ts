@@ -6,6 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { err, ok, type Result } from "neverthrow";
+import { prebakeArgumentProblem } from "../driver/daytona/prebake-arguments.js";
 import { prebakeBuildFailed } from "../driver/daytona/prebake-error.js";
 import type { PrebakedEntry, PrebakedImage, PrebakeOptions, PrebakePlan } from "../driver/prebake-types.js";
 import { type KitError, kitError } from "../errors.js";
@@ -17,29 +18,6 @@ import {
   snapshotNameProblem,
 } from "./snapshot-rules.js";
 import type { EmulatorState } from "./state.js";
-
-/** Why `plan` or `options` cannot be used, as the `InvalidArgument` a JavaScript caller gets. */
-export function prebakeArgumentProblem(plan: unknown, options: unknown): KitError | undefined {
-  if (typeof plan !== "object" || plan === null)
-    return kitError.invalidArgument("plan", "plan must be an object.");
-  const { name, baseImage, commands } = plan as Partial<PrebakePlan>;
-  const nameProblem = snapshotNameProblem(name);
-  if (nameProblem) return kitError.invalidArgument("plan.name", nameProblem);
-  if (typeof baseImage !== "string" || baseImage.length === 0) {
-    return kitError.invalidArgument("plan.baseImage", "plan.baseImage must be a non-empty string.");
-  }
-  if (!Array.isArray(commands) || commands.some((c) => typeof c !== "string")) {
-    return kitError.invalidArgument("plan.commands", "plan.commands must be an array of strings.");
-  }
-  if (typeof options !== "object" || options === null) {
-    return kitError.invalidArgument("options", "options must be an object.");
-  }
-  const { timeoutMs } = options as Partial<PrebakeOptions>;
-  if (typeof timeoutMs !== "number" || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-    return kitError.invalidArgument("options.timeoutMs", "options.timeoutMs must be a positive number.");
-  }
-  return undefined;
-}
 
 /** The error of a snapshot that ended in `error` / `build_failed`. */
 export function snapshotFailure(snapshot: SnapshotRecord): KitError {

@@ -7,12 +7,15 @@
 import type {
   BuildInfo,
   ListSandboxesResponse,
+  PaginatedSnapshots,
   PortPreviewUrl,
   Sandbox,
   SandboxLabels,
   SandboxListItem,
   SandboxState,
+  SnapshotDto,
   ToolboxProxyUrl,
+  Url,
 } from "@daytona/api-client";
 import type {
   Command,
@@ -31,6 +34,7 @@ export type {
   ExecuteResponse,
   FileInfo,
   ListSandboxesResponse,
+  PaginatedSnapshots,
   PortPreviewUrl,
   Sandbox,
   SandboxLabels,
@@ -39,7 +43,9 @@ export type {
   Session,
   SessionCommandLogsResponse,
   SessionExecuteResponse,
+  SnapshotDto,
   ToolboxProxyUrl,
+  Url,
 };
 
 /**

@@ -19,21 +19,7 @@ export interface SnapshotRecord {
   readonly createdAt: string;
 }
 
-/**
- * The API's name rule: letters, digits, `_`, `.`, `-`, `:`, with single `/` between components (a name that breaks
- * it is a 400 on Daytona).
- */
-const SNAPSHOT_NAME = /^[a-zA-Z0-9_.\-:]+(\/[a-zA-Z0-9_.\-:]+)*$/;
-
-/** Why Daytona would refuse `name` as a snapshot name, or `undefined` when it is valid. */
-export function snapshotNameProblem(name: unknown): string | undefined {
-  if (typeof name !== "string" || name.length === 0) return "A snapshot name must be a non-empty string.";
-  if (name.length > 255) return "A snapshot name is at most 255 characters.";
-  if (!SNAPSHOT_NAME.test(name)) {
-    return "Invalid snapshot name format. May contain letters, digits, dots, colons, and dashes";
-  }
-  return undefined;
-}
+export { snapshotNameProblem } from "../driver/daytona/prebake-arguments.js";
 
 /**
  * Whether a build step fails in the model, and why. A test makes a build fail with a step the shell would fail:

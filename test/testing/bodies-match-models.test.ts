@@ -1,4 +1,4 @@
-import { Daytona } from "@daytonaio/sdk";
+import { Daytona, Image } from "@daytonaio/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDaytonaEmulator, EMULATOR_ROUTES, type EmulatorRoute } from "../../src/testing/index.js";
 import { type SdkPackage, violations } from "./support/sdk-models.js";
@@ -21,6 +21,12 @@ const SUCCESS_MODELS: Record<Exclude<EmulatorRoute, "GET /socket.io">, [SdkPacka
   "PUT /sandbox/:id/labels": [API, "SandboxLabels"],
   "GET /sandbox/:id/ports/:port/preview-url": [API, "PortPreviewUrl"],
   "GET /sandbox/:id/toolbox-proxy-url": [API, "ToolboxProxyUrl"],
+  "POST /snapshots": [API, "SnapshotDto"],
+  "GET /snapshots": [API, "PaginatedSnapshots"],
+  "GET /snapshots/:id": [API, "SnapshotDto"],
+  "DELETE /snapshots/:id": null,
+  "GET /snapshots/:id/build-logs-url": [API, "Url"],
+  "GET /snapshots/:id/build-logs": null, // plain text: checked apart
   "POST /toolbox/files/bulk-upload": null,
   "POST /toolbox/files/bulk-download": null, // multipart: its parts are checked apart
   "GET /toolbox/files": [TOOLBOX, "FileInfo[]"],
@@ -114,6 +120,9 @@ function check(entry: Captured, route: EmulatorRoute): string[] {
       : [`${where}: API error fields ${keys.join(",")} ≠ ${API_ERROR_FIELDS.join(",")}`];
   }
   if (route === "POST /toolbox/files/bulk-download") return checkDownloadParts(entry.body, where);
+  if (route === "GET /snapshots/:id/build-logs") {
+    return entry.contentType.includes("text/plain") ? [] : [`${where}: a build log is plain text`];
+  }
   const model = SUCCESS_MODELS[route as keyof typeof SUCCESS_MODELS];
   if (model === null) return entry.body === "" ? [] : [`${where}: expected an empty body, got ${entry.body}`];
   const [pkg, name] = model;
@@ -216,6 +225,16 @@ describe("every body the emulator serves matches the SDK's model for its route a
         .then((s) => s.delete()),
     );
 
+    const snapshot = await daytona.snapshot.create(
+      { name: "bodies-snapshot", image: Image.base("debian:12-slim").runCommands("echo hi") },
+      { onLogs: () => undefined },
+    );
+    await failing(daytona.snapshot.create({ name: "bodies-snapshot", image: "debian:12-slim" }));
+    await failing(daytona.snapshot.create({ name: "bad name", image: "debian:12-slim" }));
+    await daytona.snapshot.list(1, 10);
+    await failing(daytona.snapshot.get("nope"));
+    await daytona.snapshot.delete(snapshot);
+
     const entries = await Promise.all(captured);
     const byRoute = new Map<string, number>();
     const found: string[] = [];
@@ -232,7 +251,7 @@ describe("every body the emulator serves matches the SDK's model for its route a
     const served = new Set([...byRoute.keys()].map((k) => k.replace(/ \d+$/, "")));
     expect(EMULATOR_ROUTES.filter((r) => r !== "GET /socket.io" && !served.has(r))).toEqual([]);
     // Successes and the errors exercised above: each (route, status) pair checked at least once.
-    expect(byRoute.size).toBeGreaterThanOrEqual(41);
+    expect(byRoute.size).toBeGreaterThanOrEqual(50);
     console.info(`bodies checked: ${entries.length}; (route, status) pairs: ${byRoute.size}`);
   });
 });

@@ -108,7 +108,36 @@ export interface DaytonaCreateParams {
 }
 
 /** The parts of an SDK `Daytona` client this library touches. */
+/** A snapshot as the SDK returns it (the fields the kit reads). */
+export interface DaytonaSnapshotLike {
+  readonly id: string;
+  readonly name: string;
+  /** `pending`, `building`, `active`, `error`, `build_failed`, … */
+  readonly state?: string;
+  readonly errorReason?: string | null;
+  readonly createdAt?: string | Date;
+  /** GiB, once known. */
+  readonly size?: number | null;
+}
+
+/** The SDK's snapshot service (`daytona.snapshot`). */
+export interface DaytonaSnapshotServiceLike {
+  /** Creates a snapshot from an SDK `Image` and waits for a terminal state; `options.timeout` in seconds. */
+  create(
+    params: { name: string; image: unknown },
+    options?: { onLogs?: (chunk: string) => void; timeout?: number },
+  ): Promise<DaytonaSnapshotLike>;
+  /** One snapshot by id or name. */
+  get(idOrName: string): Promise<DaytonaSnapshotLike>;
+  /** One page of the organisation's snapshots. */
+  list(page?: number, limit?: number): Promise<{ items: DaytonaSnapshotLike[]; totalPages?: number }>;
+  /** Deletes a snapshot. */
+  delete(snapshot: DaytonaSnapshotLike): Promise<void>;
+}
+
 export interface DaytonaClientLike {
+  /** Snapshots (absent in clients without them: prebake is then `Unsupported`). */
+  readonly snapshot?: DaytonaSnapshotServiceLike;
   /** Creates a sandbox; `options.timeout` in seconds. */
   create(params: DaytonaCreateParams, options?: { timeout?: number }): Promise<DaytonaSandboxLike>;
   /** Finds a sandbox by id or name. */

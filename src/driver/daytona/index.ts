@@ -22,6 +22,7 @@ import type {
 } from "../types.js";
 import { createSdkClient, type DaytonaClientLike, type DaytonaSandboxLike } from "./client.js";
 import { type ErrorContext, mapDaytonaError } from "./map-error.js";
+import { daytonaPrebake } from "./prebake.js";
 import { replaceCommand, replaceOutcome } from "./replace-file.js";
 import { checkNotAborted, execInSession } from "./session-exec.js";
 import { toCreateParams, toFileEntry, toSandboxInfo, toSdkSeconds as toSeconds } from "./translate.js";
@@ -46,6 +47,8 @@ export interface DaytonaDriverOptions {
   readonly useDeprecatedPolling?: boolean | undefined;
   /** How often a streaming exec polls its session logs. @default 250 */
   readonly sessionPollMs?: number;
+  /** How often a prebake polls a snapshot another caller is building. @default 1000 */
+  readonly snapshotPollMs?: number;
 }
 
 /**
@@ -153,6 +156,9 @@ export function createDaytonaDriver(options: DaytonaDriverOptions = {}): Sandbox
 
   return {
     name: "daytona",
+    // Prebaked images are Daytona snapshots (./prebake.ts); snapshots belong to the organisation, so the first
+    // target's client serves them.
+    ...daytonaPrebake({ client: defaultClient, call, pollMs: options.snapshotPollMs ?? 1_000 }),
 
     create(spec: CreateSandboxSpec) {
       const target = spec.target ?? targets[0] ?? "us";

@@ -98,7 +98,13 @@ export async function createSandbox(
   if (!fromImage) {
     const named = stringOr(body.snapshot)?.trim();
     snapshot = named || knownSnapshots[0];
-    if (snapshot === undefined || !knownSnapshots.includes(snapshot)) {
+    // A snapshot made through `POST /snapshots` (handlers/snapshots.ts) is usable once it is active.
+    const made = snapshot === undefined ? undefined : ctx.state.findSnapshot(snapshot);
+    if (made && made.state !== "active") {
+      return apiError(400, `Snapshot ${made.name} is ${made.state}`, request);
+    }
+    if (made) snapshot = made.name;
+    else if (snapshot === undefined || !knownSnapshots.includes(snapshot)) {
       return apiError(
         400,
         `Snapshot ${snapshot ?? ""} not found. Did you add it through the Daytona Dashboard?`,
