@@ -10,13 +10,7 @@ import { prebakeArgumentProblem } from "../driver/daytona/prebake-arguments.js";
 import { prebakeBuildFailed } from "../driver/daytona/prebake-error.js";
 import type { PrebakedEntry, PrebakedImage, PrebakeOptions, PrebakePlan } from "../driver/prebake-types.js";
 import { type KitError, kitError } from "../errors.js";
-import {
-  buildLogOf,
-  failingStep,
-  logTail,
-  type SnapshotRecord,
-  snapshotNameProblem,
-} from "./snapshot-rules.js";
+import { buildLogOf, failingStep, logTail, type SnapshotRecord } from "./snapshot-rules.js";
 import type { EmulatorState } from "./state.js";
 
 /** The error of a snapshot that ended in `error` / `build_failed`. */
