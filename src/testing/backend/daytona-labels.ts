@@ -33,7 +33,9 @@ export interface DaytonaSideFields {
 export function toLocalLabels(fields: DaytonaSideFields): Result<Record<string, string>, string> {
   const reserved = Object.keys(fields.labels).find((key) => key.startsWith(RESERVED_LABEL_PREFIX));
   if (reserved !== undefined) {
-    return err(`Label ${reserved} is reserved: labels starting with ${RESERVED_LABEL_PREFIX} are the server's own`);
+    return err(
+      `Label ${reserved} is reserved: labels starting with ${RESERVED_LABEL_PREFIX} are the server's own`,
+    );
   }
   const local: Record<string, string> = { ...fields.labels, [NAME]: fields.name, [TARGET]: fields.target };
   if (fields.createdBy !== undefined) local[CREATED_BY] = fields.createdBy;
@@ -50,7 +52,9 @@ export function fromLocalLabels(
   fallbackTarget: string,
 ): DaytonaSideFields {
   // fromEntries defines own properties: a `__proto__` label stays a label instead of setting the prototype.
-  const labels = Object.fromEntries(Object.entries(local).filter(([key]) => !key.startsWith(RESERVED_LABEL_PREFIX)));
+  const labels = Object.fromEntries(
+    Object.entries(local).filter(([key]) => !key.startsWith(RESERVED_LABEL_PREFIX)),
+  );
   return {
     labels,
     name: local[NAME] ?? localId,

@@ -7,7 +7,12 @@ import {
 
 describe("Daytona-side fields in local labels", () => {
   it("round-trips labels, name, target and creator", () => {
-    const fields = { labels: { team: "web", "": "empty key" }, name: "box-1", target: "us", createdBy: "run-7" };
+    const fields = {
+      labels: { team: "web", "": "empty key" },
+      name: "box-1",
+      target: "us",
+      createdBy: "run-7",
+    };
     const local = toLocalLabels(fields)._unsafeUnwrap();
     expect(local).toEqual({
       team: "web",
@@ -26,7 +31,11 @@ describe("Daytona-side fields in local labels", () => {
   });
 
   it("refuses a user label that uses the reserved prefix", () => {
-    const refused = toLocalLabels({ labels: { [`${RESERVED_LABEL_PREFIX}name`]: "spoof" }, name: "n", target: "eu" });
+    const refused = toLocalLabels({
+      labels: { [`${RESERVED_LABEL_PREFIX}name`]: "spoof" },
+      name: "n",
+      target: "eu",
+    });
     expect(refused._unsafeUnwrapErr()).toContain(`${RESERVED_LABEL_PREFIX}name`);
   });
 
