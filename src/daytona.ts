@@ -10,6 +10,8 @@ export type {
   DaytonaDownloadLike,
   DaytonaFileInfoLike,
   DaytonaSandboxLike,
+  DaytonaSnapshotLike,
+  DaytonaSnapshotServiceLike,
 } from "./driver/daytona/client.js";
 export { createDaytonaDriver, type DaytonaDriverOptions } from "./driver/daytona/index.js";
 export { type ErrorContext, mapDaytonaError } from "./driver/daytona/map-error.js";

@@ -107,7 +107,6 @@ export interface DaytonaCreateParams {
   autoStopInterval?: number;
 }
 
-/** The parts of an SDK `Daytona` client this library touches. */
 /** A snapshot as the SDK returns it (the fields the kit reads). */
 export interface DaytonaSnapshotLike {
   readonly id: string;
@@ -135,6 +134,7 @@ export interface DaytonaSnapshotServiceLike {
   delete(snapshot: DaytonaSnapshotLike): Promise<void>;
 }
 
+/** The parts of an SDK `Daytona` client this library touches. */
 export interface DaytonaClientLike {
   /** Snapshots (absent in clients without them: prebake is then `Unsupported`). */
   readonly snapshot?: DaytonaSnapshotServiceLike;
