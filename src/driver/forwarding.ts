@@ -15,7 +15,10 @@ export interface PrebakeWrappers {
     options: PrebakeOptions,
     run: (options: PrebakeOptions) => ReturnType<PrebakeCapable["prebake"]>,
   ): ReturnType<PrebakeCapable["prebake"]>;
-  other?<T>(operation: string, run: () => ResultAsync<T, KitError>): ResultAsync<T, KitError>;
+  /** Wraps a call that only reads (listing prebaked images): safe to resend. */
+  read?<T>(operation: string, run: () => ResultAsync<T, KitError>): ResultAsync<T, KitError>;
+  /** Wraps a call that changes state (deleting a prebaked image): a lost answer must not be resent blindly. */
+  write?<T>(operation: string, run: () => ResultAsync<T, KitError>): ResultAsync<T, KitError>;
 }
 
 /**
@@ -24,8 +27,10 @@ export interface PrebakeWrappers {
  */
 export function prebakeMethods(driver: SandboxDriver, wrap: PrebakeWrappers = {}): Partial<PrebakeCapable> {
   const { prebake, listPrebaked, deletePrebaked } = driver;
-  const other = <T>(operation: string, run: () => ResultAsync<T, KitError>) =>
-    wrap.other ? wrap.other(operation, run) : run();
+  const read = <T>(operation: string, run: () => ResultAsync<T, KitError>) =>
+    wrap.read ? wrap.read(operation, run) : run();
+  const write = <T>(operation: string, run: () => ResultAsync<T, KitError>) =>
+    wrap.write ? wrap.write(operation, run) : run();
   return {
     ...(prebake
       ? {
@@ -38,13 +43,13 @@ export function prebakeMethods(driver: SandboxDriver, wrap: PrebakeWrappers = {}
     ...(listPrebaked
       ? {
           listPrebaked: (prefix: string) =>
-            other("list prebaked images", () => listPrebaked.call(driver, prefix)),
+            read("list prebaked images", () => listPrebaked.call(driver, prefix)),
         }
       : {}),
     ...(deletePrebaked
       ? {
           deletePrebaked: (name: string) =>
-            other(`delete prebaked image ${name}`, () => deletePrebaked.call(driver, name)),
+            write(`delete prebaked image ${name}`, () => deletePrebaked.call(driver, name)),
         }
       : {}),
   };

@@ -80,7 +80,7 @@ export function withRetries(
     // Listing is a read (retried); a prebake waits out its own build and adopts a name another caller won, so it
     // is passed on as it is, and so is a delete (a lost answer would turn into a false NotFound).
     ...prebakeMethods(driver, {
-      other: (operation, run) => (operation.startsWith("list") ? retry(operation, run) : run()),
+      read: (operation, run) => retry(operation, run),
     }),
   };
 }

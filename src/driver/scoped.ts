@@ -87,7 +87,8 @@ export function withCallScopes(driver: SandboxDriver, settings: CallScopeSetting
         scoped(`prebake ${plan.name}`, options.timeoutMs, options.signal, (signal) =>
           run({ ...options, ...(signal ? { signal } : {}) }),
         ),
-      other: (operation, run) => plain(operation, run),
+      read: (operation, run) => plain(operation, run),
+      write: (operation, run) => plain(operation, run),
     }),
   };
 }

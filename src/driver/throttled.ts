@@ -159,7 +159,8 @@ export function withThrottling(
     // a build and already treats a name conflict as adoption; reads and deletes of snapshots are resent like reads.
     ...prebakeMethods(driver, {
       prebake: (plan, options, run) => gated(READ, `prebake ${plan.name}`, () => run(options)),
-      other: (operation, run) => resending(READ, operation, run),
+      read: (operation, run) => resending(READ, operation, run),
+      write: (operation, run) => resending(READ, operation, run),
     }),
   };
 }

@@ -1,3 +1,4 @@
+import { errAsync } from "neverthrow";
 import { describe, expect, it } from "vitest";
 import { forwardingDriver } from "../../src/driver/forwarding.js";
 import { withRetries } from "../../src/driver/retrying.js";
@@ -5,6 +6,7 @@ import { withCallScopes } from "../../src/driver/scoped.js";
 import { withSerializedLifecycle } from "../../src/driver/serialized.js";
 import { withThrottling } from "../../src/driver/throttled.js";
 import type { PrebakePlan, SandboxDriver } from "../../src/driver/types.js";
+import { kitError } from "../../src/errors.js";
 import { createThrottleGate } from "../../src/policy/throttle-gate.js";
 import { createMemoryDriver } from "../../src/testing/index.js";
 
@@ -56,5 +58,26 @@ describe("driver decorators and the optional prebake part", () => {
     });
     const result = await decorated.prebake?.(plan, { timeoutMs: 5_000, signal: AbortSignal.abort() });
     expect(result?._unsafeUnwrapErr().kind).toBe("Aborted");
+  });
+
+  it("retrying: a listing is resent after a transient failure, a delete never is", async () => {
+    const inner = createMemoryDriver();
+    const calls = { list: 0, delete: 0 };
+    const failing: SandboxDriver = {
+      ...inner,
+      listPrebaked: () => {
+        calls.list += 1;
+        return errAsync(kitError.transient("list snapshots: HTTP 503", { status: 503 }));
+      },
+      deletePrebaked: () => {
+        calls.delete += 1;
+        return errAsync(kitError.transient("delete snapshot: HTTP 503", { status: 503 }));
+      },
+    };
+    const decorated = withRetries(failing, { attempts: 3, baseDelayMs: 0, random: () => 0 });
+    expect((await decorated.listPrebaked?.("apex-"))?._unsafeUnwrapErr().kind).toBe("Transient");
+    expect((await decorated.deletePrebaked?.(plan.name))?._unsafeUnwrapErr().kind).toBe("Transient");
+    // A lost delete answer may follow a delete that happened: resending it could report a false NotFound.
+    expect(calls).toEqual({ list: 3, delete: 1 });
   });
 });
