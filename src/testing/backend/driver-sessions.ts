@@ -13,8 +13,8 @@
  */
 import { createHash, randomUUID } from "node:crypto";
 import { err, ok, type Result, ResultAsync } from "neverthrow";
-import { type KitError, kitError } from "../../errors.js";
 import type { FileEntry, SandboxDriver } from "../../driver/types.js";
+import { type KitError, kitError } from "../../errors.js";
 import { shellQuote } from "../../shell/quote.js";
 import { asyncRunner, type CommandPaths, deleteScript, launchScript, syncScript } from "./session-scripts.js";
 
@@ -111,7 +111,10 @@ const stamp = () => `${String(Date.now()).padStart(15, "0")}.${String(started++ 
  * const run = await sessions.execute(id, "s1", { command: "echo $FOO; pwd" });
  * // run.value.output === "BAR\n/tmp\n"
  */
-export function createDriverSessions(driver: SandboxDriver, options: DriverSessionsOptions = {}): DriverSessions {
+export function createDriverSessions(
+  driver: SandboxDriver,
+  options: DriverSessionsOptions = {},
+): DriverSessions {
   const root = options.root ?? SESSIONS_ROOT;
   const timeoutMs = options.timeoutMs ?? 30 * 60_000;
   const maxOutputBytes = options.maxOutputBytes ?? 10 * MIB;
@@ -129,12 +132,19 @@ export function createDriverSessions(driver: SandboxDriver, options: DriverSessi
   const noSession = (sessionId: string) => kitError.notFound("session", sessionId);
 
   const shell = async (sandboxId: string, command: string): Promise<Result<number, KitError>> => {
-    const done = await driver.exec(sandboxId, { command, timeoutMs: HOUSEKEEPING_MS, maxOutputBytes: 64 * 1024 });
+    const done = await driver.exec(sandboxId, {
+      command,
+      timeoutMs: HOUSEKEEPING_MS,
+      maxOutputBytes: 64 * 1024,
+    });
     return done.map((outcome) => outcome.exitCode);
   };
 
   /** The session's command directories, or `NotFound` (session) when it does not exist. */
-  const commandEntries = async (sandboxId: string, sessionId: string): Promise<Result<FileEntry[], KitError>> => {
+  const commandEntries = async (
+    sandboxId: string,
+    sessionId: string,
+  ): Promise<Result<FileEntry[], KitError>> => {
     const listed = await driver.listFiles(sandboxId, `${sessionDir(sessionId)}/commands`);
     if (listed.isErr()) return err(isMissingFile(listed.error) ? noSession(sessionId) : listed.error);
     return ok(listed.value.filter((entry) => entry.isDir && UUID.test(entry.name)));
@@ -143,9 +153,7 @@ export function createDriverSessions(driver: SandboxDriver, options: DriverSessi
   /** Reads small files of the sandbox; a missing one is `undefined`. */
   const readSmall = async (sandboxId: string, files: readonly string[]) => {
     const read = await driver.downloadFiles(sandboxId, files);
-    return read.map((outcomes) =>
-      outcomes.map((outcome) => (outcome.ok ? textOf(outcome.data) : undefined)),
-    );
+    return read.map((outcomes) => outcomes.map((outcome) => (outcome.ok ? textOf(outcome.data) : undefined)));
   };
 
   /** The last `maxOutputBytes` of a file ("" when it does not exist yet): whole when small, else through `tail`. */
@@ -168,7 +176,9 @@ export function createDriverSessions(driver: SandboxDriver, options: DriverSessi
     sessionId: string,
     entries: readonly FileEntry[],
   ): Promise<Result<SessionView, KitError>> => {
-    const files = entries.flatMap((entry) => ["command", "started", "exit_code"].map((f) => `${entry.path}/${f}`));
+    const files = entries.flatMap((entry) =>
+      ["command", "started", "exit_code"].map((f) => `${entry.path}/${f}`),
+    );
     const read = await readSmall(sandboxId, files);
     if (read.isErr()) return err(read.error);
     const commands = entries.map((entry, i) => {
@@ -204,7 +214,9 @@ export function createDriverSessions(driver: SandboxDriver, options: DriverSessi
       if (id === undefined) continue; // a session being created or deleted right now
       const view = await get(sandboxId, id);
       if (view.isOk()) sessions.push(view.value);
-      else if (!(view.error.kind === "NotFound" && (view.error as { resource?: string }).resource === "session")) {
+      else if (
+        !(view.error.kind === "NotFound" && (view.error as { resource?: string }).resource === "session")
+      ) {
         return err(view.error);
       }
     }
@@ -241,7 +253,9 @@ export function createDriverSessions(driver: SandboxDriver, options: DriverSessi
     if (present.isErr()) return err(isMissingFile(present.error) ? noSession(sessionId) : present.error);
     const removed = await shell(sandboxId, deleteScript(dir));
     if (removed.isErr()) return err(removed.error);
-    return removed.value === 0 ? ok(undefined) : err(kitError.unexpected(`deleting session ${sessionId} failed`));
+    return removed.value === 0
+      ? ok(undefined)
+      : err(kitError.unexpected(`deleting session ${sessionId} failed`));
   };
 
   /** Runs `task` after the session's earlier synchronous commands. */
@@ -282,7 +296,11 @@ export function createDriverSessions(driver: SandboxDriver, options: DriverSessi
       return ok({ cmdId, async: true });
     }
     return inTurn(`${sandboxId}\0${sessionId}`, async (): Promise<Result<SessionRunResult, KitError>> => {
-      const ran = await driver.exec(sandboxId, { command: syncScript(p), timeoutMs, maxOutputBytes: 64 * 1024 });
+      const ran = await driver.exec(sandboxId, {
+        command: syncScript(p),
+        timeoutMs,
+        maxOutputBytes: 64 * 1024,
+      });
       if (ran.isErr()) return err(ran.error);
       // The EXIT trap wrote it already, unless the shell was killed (an OOM kill skips every trap).
       const recorded = await driver.uploadFiles(sandboxId, [

@@ -60,7 +60,7 @@ describe.skipIf(skipReason !== undefined)("Daytona sessions emulated on a local 
     (await sessions.create(id, "script"))._unsafeUnwrap();
     const script = [
       "cat > /tmp/heredoc.txt <<'EOF'",
-      "it's \"quoted\" $NOT_EXPANDED",
+      'it\'s "quoted" $NOT_EXPANDED',
       "EOF",
       "export LAST='a b'",
       "cd /etc",
@@ -69,7 +69,7 @@ describe.skipIf(skipReason !== undefined)("Daytona sessions emulated on a local 
     expect((await run("script", script)).exitCode).toBe(3);
     expect(await run("script", 'cat /tmp/heredoc.txt; echo "$LAST"; pwd')).toMatchObject({
       exitCode: 0,
-      output: "it's \"quoted\" $NOT_EXPANDED\na b\n/etc\n",
+      output: 'it\'s "quoted" $NOT_EXPANDED\na b\n/etc\n',
     });
   });
 
@@ -112,7 +112,8 @@ describe.skipIf(skipReason !== undefined)("Daytona sessions emulated on a local 
     await run("bg", "export GREETING=hello; cd /tmp");
     const started = (
       await sessions.execute(id, "bg", {
-        command: 'echo "$GREETING from $(pwd)"; while [ ! -f /tmp/bg-go ]; do sleep 0.05; done; echo released; exit 4',
+        command:
+          'echo "$GREETING from $(pwd)"; while [ ! -f /tmp/bg-go ]; do sleep 0.05; done; echo released; exit 4',
         runAsync: true,
       })
     )._unsafeUnwrap();
@@ -156,12 +157,28 @@ describe.skipIf(skipReason !== undefined)("Daytona sessions emulated on a local 
 
   it("delete ends the session's running async commands and removes its files", async () => {
     (await sessions.create(id, "doomed"))._unsafeUnwrap();
-    (await sessions.execute(id, "doomed", { command: "sleep 617; touch /tmp/never", runAsync: true }))._unsafeUnwrap();
+    (
+      await sessions.execute(id, "doomed", { command: "sleep 617; touch /tmp/never", runAsync: true })
+    )._unsafeUnwrap();
     const count =
       "for f in /proc/[0-9]*/cmdline; do tr '\\0' ' ' < $f 2>/dev/null; echo; done | grep -c '^sleep 617 '";
-    expect(Number(await until(() => sh(count), (n) => Number(n) > 0))).toBeGreaterThan(0);
+    expect(
+      Number(
+        await until(
+          () => sh(count),
+          (n) => Number(n) > 0,
+        ),
+      ),
+    ).toBeGreaterThan(0);
     (await sessions.delete(id, "doomed"))._unsafeUnwrap();
-    expect(Number(await until(() => sh(count), (n) => Number(n) === 0))).toBe(0);
+    expect(
+      Number(
+        await until(
+          () => sh(count),
+          (n) => Number(n) === 0,
+        ),
+      ),
+    ).toBe(0);
     expect((await sessions.get(id, "doomed"))._unsafeUnwrapErr()).toMatchObject({ resource: "session" });
     expect((await sessions.list(id))._unsafeUnwrap().map((s) => s.sessionId)).not.toContain("doomed");
     expect(await sh(`cat ${SESSIONS_ROOT}/*/session-id 2>/dev/null; echo`)).not.toContain("doomed");
