@@ -1,3 +1,4 @@
+import type { ToolboxBackend } from "./backend/toolbox-backend.js";
 import type { FaultRegistry } from "./faults.js";
 import type { EmulatorRateLimiter } from "./rate-limits.js";
 import type { RequestLog } from "./request-log.js";
@@ -34,4 +35,6 @@ export interface EmulatorContext {
   readonly createOverrides: CreateOverride[];
   /** Responders added with `onCommand`, newest last (tried newest first). */
   readonly responders: CommandResponder[];
+  /** What stands behind the sandboxes: the in-memory model or a driver's real sandboxes. */
+  readonly backend: ToolboxBackend;
 }

@@ -1,5 +1,6 @@
 import type { RequestHandler } from "msw";
 import { type SetupServer, setupServer } from "msw/node";
+import { createMemoryBackend } from "./backend/memory-backend.js";
 import type { EmulatorContext, ResolvedOptions } from "./context.js";
 import { FaultRegistry } from "./faults.js";
 import { fileHandlers } from "./handlers/files.js";
@@ -84,6 +85,12 @@ export interface DaytonaEmulator {
    * emulator.onCommand("make", () => ({ exitCode: 2, output: "make: *** No targets.\n" }));
    */
   onCommand(matcher: CommandMatcher, reply: CommandReply | CommandResponder): void;
+  /**
+   * Deletes the sandboxes this emulator created through `POST /sandbox` (seeded ones, and with a driver toolbox the
+   * ones an earlier run created, are left alone): marked destroyed in memory, deleted for real with a driver toolbox.
+   * Resolves with their ids.
+   */
+  deleteCreated(): Promise<string[]>;
   /** Clears sandboxes, the request log, faults, rate-limit windows and storms, command rules and create overrides. */
   reset(): void;
 }
@@ -151,6 +158,7 @@ export function createDaytonaEmulator(options: DaytonaEmulatorOptions = {}): Day
     rateLimits: new EmulatorRateLimiter(options.rateLimits ?? {}, () => resolved.clock.now()),
     createOverrides: [],
     responders: [],
+    backend: createMemoryBackend(() => ctx),
   };
   const handlers: RequestHandler[] = [
     ...sandboxHandlers(ctx),
@@ -217,6 +225,7 @@ export function createDaytonaEmulator(options: DaytonaEmulatorOptions = {}): Day
         return typeof reply === "function" ? reply(commandCtx) : reply;
       });
     },
+    deleteCreated: () => ctx.backend.deleteCreated(),
     reset() {
       ctx.state.clear();
       ctx.log.clear();

@@ -75,6 +75,8 @@ export function defineRoute(
         response = HttpResponse.json(body, { status: 429, headers: throttleHeaders(throttled) });
         return response;
       }
+      // A back end that holds sandboxes of its own (a restart) has loaded them before any route reads the state.
+      if (ctx.backend.ready) await ctx.backend.ready();
       const fault = ctx.faults.take(id);
       if (fault) entry.fault = faultKind(fault);
       if (fault && !fault.applyFirst) {

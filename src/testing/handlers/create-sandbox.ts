@@ -1,9 +1,9 @@
 import { HttpResponse } from "msw";
+import { isApiFailure } from "../backend/toolbox-backend.js";
 import { apiError } from "../bodies.js";
 import type { EmulatorContext } from "../context.js";
 import type { Sandbox } from "../models.js";
 import type { RouteInput } from "../pipeline.js";
-import { beginTransition } from "../state.js";
 import type { SandboxRecord } from "../types.js";
 
 /** Resources of Daytona Cloud's pre-built snapshots (vCPU, GiB memory, GiB disk); other snapshots get the smallest. */
@@ -61,8 +61,8 @@ function refusal(body: Record<string, unknown>): string | undefined {
 }
 
 /**
- * `POST /sandbox`: the controller's checks, the region, the snapshot, the name, the linked sandbox; then the record
- * and its state transition.
+ * `POST /sandbox`: the controller's checks, the region, the snapshot (the back end's choice), the name, the linked
+ * sandbox; then the back end makes the sandbox and its record.
  */
 export async function createSandbox(
   ctx: EmulatorContext,
@@ -76,7 +76,7 @@ export async function createSandbox(
   const refused = refusal(body);
   if (refused) return apiError(400, refused, request);
 
-  const { knownRegions, availableRegions, knownSnapshots } = ctx.options;
+  const { knownRegions, availableRegions } = ctx.options;
   const requested = typeof body.target === "string" ? body.target.trim() : "";
   const target = requested || availableRegions[0];
   if (target === undefined) {
@@ -94,24 +94,9 @@ export async function createSandbox(
 
   const buildInfo = body.buildInfo as { dockerfileContent?: unknown; contextHashes?: unknown } | undefined;
   const fromImage = buildInfo !== undefined && buildInfo !== null;
-  let snapshot: string | undefined;
-  if (!fromImage) {
-    const named = stringOr(body.snapshot)?.trim();
-    snapshot = named || knownSnapshots[0];
-    // A snapshot made through `POST /snapshots` (handlers/snapshots.ts) is usable once it is active.
-    const made = snapshot === undefined ? undefined : ctx.state.findSnapshot(snapshot);
-    if (made && made.state !== "active") {
-      return apiError(400, `Snapshot ${made.name} is ${made.state}`, request);
-    }
-    if (made) snapshot = made.name;
-    else if (snapshot === undefined || !knownSnapshots.includes(snapshot)) {
-      return apiError(
-        400,
-        `Snapshot ${snapshot ?? ""} not found. Did you add it through the Daytona Dashboard?`,
-        request,
-      );
-    }
-  }
+  const chosen = ctx.backend.chooseImage(body, fromImage);
+  if (isApiFailure(chosen)) return apiError(chosen.status, chosen.message, request);
+  const { snapshot } = chosen;
 
   const name = typeof body.name === "string" && body.name !== "" ? body.name : undefined;
   if (name !== undefined && ctx.state.live().some((b) => b.name === name)) {
@@ -138,9 +123,8 @@ export async function createSandbox(
   const contextHashes = Array.isArray(buildInfo?.contextHashes)
     ? buildInfo.contextHashes.filter((h): h is string => typeof h === "string")
     : [];
-  const box = ctx.state.add({
+  const made = await ctx.backend.create({
     ...(name !== undefined ? { name } : {}),
-    state: "creating",
     target,
     labels: isStringRecord(body.labels) ? body.labels : {},
     env: isStringRecord(body.env) ? body.env : {},
@@ -156,20 +140,10 @@ export async function createSandbox(
     volumes: volumesOf(body.volumes),
     autoDeleteInterval,
   });
+  if (isApiFailure(made)) return apiError(made.status, made.message, request);
+  const box = made;
   box.autoStopInterval = numberOr(body.autoStopInterval, 15);
   box.autoArchiveInterval = numberOr(body.autoArchiveInterval, 10080);
 
-  const override = ctx.createOverrides.shift();
-  const polls = override?.stuck
-    ? Number.POSITIVE_INFINITY
-    : (override?.polls ?? ctx.options.pollsUntilStarted);
-  beginTransition(
-    box,
-    "creating",
-    override?.finalState ?? "started",
-    polls,
-    override?.errorReason,
-    override?.recoverable,
-  );
   return HttpResponse.json<Sandbox>(dto(box));
 }

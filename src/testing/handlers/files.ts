@@ -1,24 +1,9 @@
 import { HttpResponse, type RequestHandler } from "msw";
 import { daemonError, proxyError } from "../bodies.js";
 import type { EmulatorContext } from "../context.js";
-import {
-  type FsFailure,
-  fileInfo,
-  isFsFailure,
-  listDir,
-  mkdirp,
-  move,
-  remove,
-  resolvePath,
-  writeFile,
-} from "../fs-state.js";
+import { type FsFailure, isFsFailure, resolvePath } from "../fs-state.js";
 import type { FileInfo } from "../models.js";
-import {
-  buildDownloadBody,
-  DOWNLOAD_BOUNDARY,
-  type DownloadErrorBody,
-  type DownloadPart,
-} from "../multipart.js";
+import { buildDownloadBody, DOWNLOAD_BOUNDARY } from "../multipart.js";
 import { defineRoute, type RouteInput } from "../pipeline.js";
 import type { SandboxRecord } from "../types.js";
 import { toolboxSandbox } from "./toolbox-lookup.js";
@@ -26,13 +11,13 @@ import { toolboxSandbox } from "./toolbox-lookup.js";
 const fail = (failure: FsFailure, request: Request) =>
   daemonError(failure.status, failure.message, failure.code, request);
 
-/** A required query parameter resolved to an absolute path, or the daemon's 400. */
-function queryPath(input: RouteInput, name: string): string | Response {
+/** A required query parameter resolved to an absolute path (relative ones from `home`), or the daemon's 400. */
+function queryPath(input: RouteInput, name: string, home: string): string | Response {
   const value = input.url.searchParams.get(name);
   if (value === null || value === "") {
     return daemonError(400, `${name} is required`, "BAD_REQUEST", input.request);
   }
-  return resolvePath(value);
+  return resolvePath(value, home);
 }
 
 /** An empty answer with the route's success status, or the daemon's error for `failure`. */
@@ -42,11 +27,16 @@ const answer = (failure: FsFailure | undefined, request: Request, status = 200) 
 /** The toolbox file routes (`{toolboxUrl}/:sandboxId/files…`). */
 export function fileHandlers(ctx: EmulatorContext): RequestHandler[] {
   const base = `${ctx.options.toolboxUrl}/:sandboxId/files`;
+  const backend = ctx.backend;
+  const home = backend.homeDir;
   /** Runs `act` on the sandbox and its `path` query parameter; a missing sandbox or path answers first. */
-  const onPath = (input: RouteInput, act: (box: SandboxRecord, path: string) => Response): Response => {
+  const onPath = async (
+    input: RouteInput,
+    act: (box: SandboxRecord, path: string) => Promise<Response>,
+  ): Promise<Response> => {
     const box = toolboxSandbox(ctx, input);
     if (box instanceof Response) return box;
-    const path = queryPath(input, "path");
+    const path = queryPath(input, "path", home);
     return path instanceof Response ? path : act(box, path);
   };
   return [
@@ -66,7 +56,7 @@ export function fileHandlers(ctx: EmulatorContext): RequestHandler[] {
         if (typeof path !== "string" || path === "") {
           return daemonError(400, `missing files[${match[1]}].path`, "BAD_REQUEST", input.request);
         }
-        uploads.push({ path: resolvePath(path), bytes: new Uint8Array(await value.arrayBuffer()) });
+        uploads.push({ path: resolvePath(path, home), bytes: new Uint8Array(await value.arrayBuffer()) });
       }
       const total = uploads.reduce((sum, u) => sum + u.bytes.byteLength, 0);
       if (total > ctx.options.uploadLimitBytes) {
@@ -77,10 +67,8 @@ export function fileHandlers(ctx: EmulatorContext): RequestHandler[] {
           input.request,
         );
       }
-      for (const upload of uploads) {
-        const failure = writeFile(box, upload.path, upload.bytes);
-        if (failure) return fail(failure, input.request);
-      }
+      const failure = await backend.upload(box, uploads);
+      if (failure) return fail(failure, input.request);
       return new HttpResponse(null, { status: 200 });
     }),
 
@@ -91,25 +79,7 @@ export function fileHandlers(ctx: EmulatorContext): RequestHandler[] {
       const paths = Array.isArray(body?.paths)
         ? body.paths.filter((p): p is string => typeof p === "string")
         : [];
-      const parts: DownloadPart[] = paths.map((requested) => {
-        const path = resolvePath(requested);
-        const bytes = box.files.get(path);
-        if (bytes) return { kind: "file", path: requested, bytes };
-        const isDir = box.dirs.has(path);
-        // Per-file error parts name the FILE in `path` (not the request path), as the daemon writes them.
-        const error: DownloadErrorBody = {
-          statusCode: isDir ? 400 : 404,
-          message: isDir
-            ? `invalid file path: path points to a directory: ${requested}`
-            : `file not found: ${requested}`,
-          code: isDir ? "INVALID_FILE_PATH" : "FILE_NOT_FOUND",
-          source: "DAYTONA_DAEMON",
-          path: requested,
-          method: "POST",
-          timestamp: new Date().toISOString(),
-        };
-        return { kind: "error", path: requested, error };
-      });
+      const parts = await backend.download(box, paths);
       return new HttpResponse(buildDownloadBody(parts), {
         status: 200,
         headers: { "Content-Type": `multipart/form-data; boundary=${DOWNLOAD_BOUNDARY}` },
@@ -117,14 +87,14 @@ export function fileHandlers(ctx: EmulatorContext): RequestHandler[] {
     }),
 
     defineRoute(ctx, "GET /toolbox/files/info", "get", `${base}/info`, (input) =>
-      onPath(input, (box, path) => {
-        const info = fileInfo(box, path);
+      onPath(input, async (box, path) => {
+        const info = await backend.info(box, path);
         return isFsFailure(info) ? fail(info, input.request) : HttpResponse.json<FileInfo>(info);
       }),
     ),
 
     // `path` defaults to the working directory (the home); `depth` (default 1, at least 1) lists deeper levels.
-    defineRoute(ctx, "GET /toolbox/files", "get", base, (input) => {
+    defineRoute(ctx, "GET /toolbox/files", "get", base, async (input) => {
       const box = toolboxSandbox(ctx, input);
       if (box instanceof Response) return box;
       const rawDepth = input.url.searchParams.get("depth");
@@ -132,28 +102,39 @@ export function fileHandlers(ctx: EmulatorContext): RequestHandler[] {
       if (!/^[+-]?\d+$/.test(rawDepth ?? "1") || !Number.isInteger(depth) || depth < 1) {
         return daemonError(400, "depth must be an integer >= 1", "BAD_REQUEST", input.request);
       }
-      const entries = listDir(box, resolvePath(input.url.searchParams.get("path") || "."), depth);
+      const path = resolvePath(input.url.searchParams.get("path") || ".", home);
+      const entries = await backend.list(box, path, depth);
       return isFsFailure(entries) ? fail(entries, input.request) : HttpResponse.json<FileInfo[]>(entries);
     }),
 
     defineRoute(ctx, "POST /toolbox/files/folder", "post", `${base}/folder`, (input) =>
-      onPath(input, (box, path) => answer(mkdirp(box, path), input.request, 201)),
-    ),
-
-    defineRoute(ctx, "DELETE /toolbox/files", "delete", base, (input) =>
-      onPath(input, (box, path) =>
-        answer(remove(box, path, input.url.searchParams.get("recursive") === "true"), input.request, 204),
+      onPath(input, async (box, path) =>
+        answer(
+          await backend.folder(box, path, input.url.searchParams.get("mode") || "755"),
+          input.request,
+          201,
+        ),
       ),
     ),
 
-    defineRoute(ctx, "POST /toolbox/files/move", "post", `${base}/move`, (input) => {
+    defineRoute(ctx, "DELETE /toolbox/files", "delete", base, (input) =>
+      onPath(input, async (box, path) =>
+        answer(
+          await backend.remove(box, path, input.url.searchParams.get("recursive") === "true"),
+          input.request,
+          204,
+        ),
+      ),
+    ),
+
+    defineRoute(ctx, "POST /toolbox/files/move", "post", `${base}/move`, async (input) => {
       const box = toolboxSandbox(ctx, input);
       if (box instanceof Response) return box;
-      const source = queryPath(input, "source");
+      const source = queryPath(input, "source", home);
       if (source instanceof Response) return source;
-      const destination = queryPath(input, "destination");
+      const destination = queryPath(input, "destination", home);
       if (destination instanceof Response) return destination;
-      return answer(move(box, source, destination), input.request);
+      return answer(await backend.move(box, source, destination), input.request);
     }),
   ];
 }

@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { HttpResponse, type RequestHandler } from "msw";
+import type { SessionRoute } from "../backend/toolbox-backend.js";
 import { daemonError } from "../bodies.js";
 import { runCommand } from "../commands.js";
 import type { EmulatorContext } from "../context.js";
-import { HOME_DIR } from "../fs-state.js";
+import { HOME_DIR, isFsFailure } from "../fs-state.js";
 import type {
   Command,
   ExecuteResponse,
@@ -50,6 +51,23 @@ export function processHandlers(ctx: EmulatorContext): RequestHandler[] {
     return command ?? daemonError(404, "not found: command not found", "NOT_FOUND", input.request);
   };
 
+  /**
+   * A session route: answered by the back end's own sessions when it has them (behind the same proxy checks), else
+   * by the in-memory sessions of the record.
+   */
+  const sessionRoute = (
+    id: SessionRoute,
+    method: "get" | "post" | "delete",
+    url: string,
+    inMemory: (input: RouteInput) => Response | Promise<Response>,
+  ) =>
+    defineRoute(ctx, id, method, url, (input) => {
+      const sessions = ctx.backend.sessions;
+      if (sessions === undefined) return inMemory(input);
+      const box = toolboxSandbox(ctx, input);
+      return box instanceof Response ? box : sessions(id, input, box);
+    });
+
   return [
     defineRoute(ctx, "POST /toolbox/process/execute", "post", `${base}/execute`, async (input) => {
       const box = toolboxSandbox(ctx, input);
@@ -66,12 +84,15 @@ export function processHandlers(ctx: EmulatorContext): RequestHandler[] {
           input.request,
         );
       }
-      const outcome = await runCommand(ctx, box, {
+      const outcome = await ctx.backend.execute(box, {
         command: body.command,
         cwd: typeof body.cwd === "string" ? body.cwd : undefined,
         env: stringRecord(body.envs),
         timeoutSeconds: typeof body.timeout === "number" ? body.timeout : undefined,
       });
+      if (isFsFailure(outcome)) {
+        return daemonError(outcome.status, outcome.message, outcome.code, input.request);
+      }
       if (outcome.timedOut) {
         return daemonError(408, "command execution timeout", "REQUEST_TIMEOUT", input.request);
       }
@@ -81,13 +102,13 @@ export function processHandlers(ctx: EmulatorContext): RequestHandler[] {
       });
     }),
 
-    defineRoute(ctx, "GET /toolbox/process/session", "get", `${base}/session`, (input) => {
+    sessionRoute("GET /toolbox/process/session", "get", `${base}/session`, (input) => {
       const box = toolboxSandbox(ctx, input);
       if (box instanceof Response) return box;
       return HttpResponse.json<Session[]>([...box.sessions.values()].map(sessionDto));
     }),
 
-    defineRoute(ctx, "POST /toolbox/process/session", "post", `${base}/session`, async (input) => {
+    sessionRoute("POST /toolbox/process/session", "post", `${base}/session`, async (input) => {
       const box = toolboxSandbox(ctx, input);
       if (box instanceof Response) return box;
       const body = (await input.request.json().catch(() => undefined)) as { sessionId?: unknown } | undefined;
@@ -107,19 +128,12 @@ export function processHandlers(ctx: EmulatorContext): RequestHandler[] {
       return new HttpResponse(null, { status: 201 });
     }),
 
-    defineRoute(
-      ctx,
-      "GET /toolbox/process/session/:sessionId",
-      "get",
-      `${base}/session/:sessionId`,
-      (input) => {
-        const found = session(input);
-        return found instanceof Response ? found : HttpResponse.json<Session>(sessionDto(found.session));
-      },
-    ),
+    sessionRoute("GET /toolbox/process/session/:sessionId", "get", `${base}/session/:sessionId`, (input) => {
+      const found = session(input);
+      return found instanceof Response ? found : HttpResponse.json<Session>(sessionDto(found.session));
+    }),
 
-    defineRoute(
-      ctx,
+    sessionRoute(
       "DELETE /toolbox/process/session/:sessionId",
       "delete",
       `${base}/session/:sessionId`,
@@ -131,8 +145,7 @@ export function processHandlers(ctx: EmulatorContext): RequestHandler[] {
       },
     ),
 
-    defineRoute(
-      ctx,
+    sessionRoute(
       "POST /toolbox/process/session/:sessionId/exec",
       "post",
       `${base}/session/:sessionId/exec`,
@@ -179,8 +192,7 @@ export function processHandlers(ctx: EmulatorContext): RequestHandler[] {
       },
     ),
 
-    defineRoute(
-      ctx,
+    sessionRoute(
       "GET /toolbox/process/session/:sessionId/command/:commandId",
       "get",
       `${base}/session/:sessionId/command/:commandId`,
@@ -190,8 +202,7 @@ export function processHandlers(ctx: EmulatorContext): RequestHandler[] {
       },
     ),
 
-    defineRoute(
-      ctx,
+    sessionRoute(
       "GET /toolbox/process/session/:sessionId/command/:commandId/logs",
       "get",
       `${base}/session/:sessionId/command/:commandId/logs`,

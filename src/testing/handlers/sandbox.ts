@@ -4,15 +4,7 @@ import type { EmulatorContext } from "../context.js";
 import { deleteRule, isRefusal, missingSandbox, startRule, stopRule } from "../lifecycle-rules.js";
 import type { PortPreviewUrl, Sandbox, SandboxLabels, ToolboxProxyUrl } from "../models.js";
 import { defineRoute, type RouteInput } from "../pipeline.js";
-import {
-  advanceOnPoll,
-  applyState,
-  beginTransition,
-  newPreviewToken,
-  stamp,
-  toDto,
-  touch,
-} from "../state.js";
+import { toDto, touch } from "../state.js";
 import type { SandboxRecord } from "../types.js";
 import { createSandbox, isStringRecord } from "./create-sandbox.js";
 import { listSandboxes } from "./list-sandboxes.js";
@@ -41,54 +33,54 @@ export function sandboxHandlers(ctx: EmulatorContext): RequestHandler[] {
   return [
     defineRoute(ctx, "POST /sandbox", "post", `${api}/sandbox`, (input) => createSandbox(ctx, input, dto)),
 
-    defineRoute(ctx, "GET /sandbox", "get", `${api}/sandbox`, (input) =>
-      listSandboxes(ctx, input, servedToolboxUrl(ctx)),
-    ),
+    defineRoute(ctx, "GET /sandbox", "get", `${api}/sandbox`, async (input) => {
+      await ctx.backend.sync?.();
+      return listSandboxes(ctx, input, servedToolboxUrl(ctx));
+    }),
 
-    defineRoute(ctx, "GET /sandbox/:id", "get", `${api}/sandbox/:id`, (input) => {
+    defineRoute(ctx, "GET /sandbox/:id", "get", `${api}/sandbox/:id`, async (input) => {
       const box = lookup(input);
       if (box instanceof Response) return box;
-      advanceOnPoll(box);
+      const failure = await ctx.backend.onGet(box);
+      if (failure) return apiError(failure.status, failure.message, input.request);
       return json(box);
     }),
 
     // The rules (lifecycle-rules.ts) are shared with the memory driver, so both refuse the same calls.
-    defineRoute(ctx, "POST /sandbox/:id/start", "post", `${api}/sandbox/:id/start`, (input) => {
+    defineRoute(ctx, "POST /sandbox/:id/start", "post", `${api}/sandbox/:id/start`, async (input) => {
       const box = lookup(input);
       if (box instanceof Response) return box;
       const rule = startRule(box);
       if (isRefusal(rule)) return apiError(rule.status, rule.message, input.request);
       if (rule === "noop") return json(box);
-      box.previewToken = newPreviewToken();
-      touch(box);
-      beginTransition(box, "starting", "started", ctx.options.pollsUntilStarted);
+      const failure = await ctx.backend.start(box);
+      if (failure) return apiError(failure.status, failure.message, input.request);
       return json(box);
     }),
 
     // `?force=` is accepted and ignored, as the SDK always sends it.
-    defineRoute(ctx, "POST /sandbox/:id/stop", "post", `${api}/sandbox/:id/stop`, (input) => {
+    defineRoute(ctx, "POST /sandbox/:id/stop", "post", `${api}/sandbox/:id/stop`, async (input) => {
       const box = lookup(input);
       if (box instanceof Response) return box;
       const rule = stopRule(box);
       if (isRefusal(rule)) return apiError(rule.status, rule.message, input.request);
       box.sessions.clear();
       touch(box);
-      if (rule === "destroy") {
-        // An ephemeral sandbox is deleted by its stop.
-        applyState(box, "destroyed");
-        return json(box, { state: "destroying" });
-      }
-      applyState(box, "stopped");
+      // An ephemeral sandbox is deleted by its stop.
+      const failure = await (rule === "destroy" ? ctx.backend.destroy(box) : ctx.backend.stop(box));
+      if (failure) return apiError(failure.status, failure.message, input.request);
+      if (rule === "destroy") return json(box, { state: "destroying" });
       // The API answers while the runner is still stopping; the next GET reports `stopped`.
       return json(box, { state: "stopping", desiredState: "stopped" });
     }),
 
-    defineRoute(ctx, "DELETE /sandbox/:id", "delete", `${api}/sandbox/:id`, (input) => {
+    defineRoute(ctx, "DELETE /sandbox/:id", "delete", `${api}/sandbox/:id`, async (input) => {
       const box = lookup(input);
       if (box instanceof Response) return box;
       const rule = deleteRule(box);
       if (isRefusal(rule)) return apiError(rule.status, rule.message, input.request);
-      applyState(box, "destroyed");
+      const failure = await ctx.backend.destroy(box);
+      if (failure) return apiError(failure.status, failure.message, input.request);
       box.sessions.clear();
       // Answered as `destroying`; afterwards the API hides the sandbox: GET → 404, list skips it.
       return json(box, { state: "destroying" });
@@ -100,8 +92,8 @@ export function sandboxHandlers(ctx: EmulatorContext): RequestHandler[] {
       const body = (await input.request.json().catch(() => undefined)) as { labels?: unknown } | undefined;
       if (!isStringRecord(body?.labels))
         return apiError(400, "labels must be an object of strings", input.request);
-      box.labels = { ...body.labels };
-      box.updatedAt = stamp();
+      const failure = await ctx.backend.setLabels(box, body.labels);
+      if (failure) return apiError(failure.status, failure.message, input.request);
       return HttpResponse.json<SandboxLabels>({ labels: { ...box.labels } });
     }),
 

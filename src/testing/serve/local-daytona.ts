@@ -4,7 +4,6 @@ import type { AddressInfo } from "node:net";
 import { err, ok, type Result } from "neverthrow";
 import { type KitError, kitError } from "../../errors.js";
 import { createDaytonaEmulator, type DaytonaEmulator } from "../emulator.js";
-import { applyState } from "../state.js";
 import type { DaytonaEmulatorOptions } from "../types.js";
 import { type Dispatch, fetchListener } from "./fetch-adapter.js";
 import { loadNodeAdapter } from "./node-adapter.js";
@@ -96,16 +95,6 @@ function listen(server: Server, port: number): Promise<Result<number, KitError>>
   });
 }
 
-/** Deletes (as `DELETE /sandbox/:id` would) every live sandbox created through the API; returns their ids. */
-function deleteCreated(emulator: DaytonaEmulator): string[] {
-  const created = emulator.sandboxes.list().filter((box) => box.createBody !== undefined);
-  for (const box of created) {
-    applyState(box, "destroyed");
-    box.sessions.clear();
-  }
-  return created.map((box) => box.id);
-}
-
 /**
  * Starts a local Daytona: Daytona's control plane (`/api/…`) and toolbox (`/toolbox/:id/…`) over HTTP on
  * 127.0.0.1, answered by the emulator's route table and pipeline (auth, request log, faults, latency), so any
@@ -155,11 +144,15 @@ export async function startLocalDaytona(
 
   let closing: Promise<{ readonly deleted: readonly string[] }> | undefined;
   const close = () => {
-    closing ??= new Promise((resolve) => {
-      const deleted = cleanup ? deleteCreated(emulator) : [];
-      server.close(() => resolve({ deleted }));
-      server.closeAllConnections();
-    });
+    closing ??= (async () => {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      // After the last request: nothing is being created while the server's own sandboxes are deleted.
+      const deleted = cleanup ? await emulator.deleteCreated() : [];
+      return { deleted };
+    })();
     return closing;
   };
 
