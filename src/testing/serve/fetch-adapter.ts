@@ -12,6 +12,11 @@ export interface Dispatch {
   readonly maxBodyBytes: number;
   readonly handlers: readonly RequestHandler[];
   readonly before?: Fallback;
+  /**
+   * Answers a request before its body is read (`undefined`: go on as usual), so a proxy can stream the body
+   * through instead of buffering it (the preview proxy of a real back end).
+   */
+  readonly streaming?: Fallback;
 }
 
 /**
@@ -75,6 +80,8 @@ export function fetchListener(
     async (raw, env) => {
       const dispatch = current();
       if (!dispatch) return jsonError(503, "daytona-kit: the server is still starting");
+      const streamed = await dispatch.streaming?.(raw);
+      if (streamed) return streamed;
       const request = await onOrigin(raw, dispatch.origin, dispatch.maxBodyBytes);
       if (!request) {
         const tooLarge = jsonError(413, `daytona-kit: request body over ${dispatch.maxBodyBytes} bytes`);
