@@ -4,6 +4,8 @@
  * @module
  */
 export {
+  type CachedBaseImage,
+  type CachedPrebakedLayer,
   canBuildImages,
   createLocalDriver,
   DEFAULT_LOCAL_IMAGE,
@@ -13,8 +15,10 @@ export {
   type ImageProgress,
   kitHome,
   LOCAL_IMAGES,
+  type LocalCacheReport,
   type LocalCapabilities,
   type LocalDriver,
   type LocalDriverOptions,
   type LocalImage,
+  localCacheReport,
 } from "./driver/local/index.js";

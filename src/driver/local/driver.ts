@@ -55,6 +55,9 @@ import {
   writeMeta,
 } from "./meta.js";
 import { claimName, releaseName, sandboxIdByName } from "./names.js";
+import { localPrebake } from "./prebake.js";
+import { linkLayer, mountLayer } from "./prebaked-mount.js";
+import { type PrebakedRecord, readLayerRecord, removeDeadLeftovers } from "./prebaked-store.js";
 import { sandboxProcesses } from "./processes.js";
 import { killInit } from "./runtime.js";
 import {
@@ -129,6 +132,8 @@ export interface GcReport {
   readonly processes: number;
   /** Temp and part files of interrupted writes removed from the `/workspace` of started sandboxes. */
   readonly tempFiles: number;
+  /** Partial prebaked layers (and interrupted deletions of layers) of processes that died. */
+  readonly partialLayers: number;
 }
 
 const STARTUP_MS = 10_000;
@@ -173,7 +178,7 @@ export function createLocalDriver(options: LocalDriverOptions = {}): LocalDriver
         ? (() => {
             let last: string | undefined;
             return (event: ImageProgress) => {
-              if (event.stage === last) return;
+              if (event.stage === last && event.stage !== "step") return;
               last = event.stage;
               printLine(`${event.image}: ${event.message}`);
             };
@@ -273,15 +278,31 @@ export function createLocalDriver(options: LocalDriverOptions = {}): LocalDriver
     return toSandboxInfo({ ...meta, state: await liveState(meta) });
   };
 
-  const lowerOf = (meta: SandboxMeta): string =>
-    imageRootfs(home, { key: meta.imageKey, suite: "bookworm", withNode: false });
+  /**
+   * The layers of a sandbox's root, topmost first: its prebaked layer (mounted here, from the sandbox's own link)
+   * over the base image's root filesystem.
+   */
+  const lowersOf = async (paths: SandboxPaths, meta: SandboxMeta): Promise<string[]> => {
+    const base = imageRootfs(home, { key: meta.imageKey, suite: "bookworm", withNode: false });
+    return meta.prebaked ? [await mountLayer(paths), base] : [base];
+  };
+
+  /** A prebaked image's record and its base image, or `undefined` when `image` names none. */
+  const prebakedSource = async (
+    image: string,
+    signal: AbortSignal | undefined,
+  ): Promise<Result<{ record: PrebakedRecord; ready: LocalImage }, KitError> | undefined> => {
+    const record = await readLayerRecord(home, image);
+    if (!record) return undefined;
+    const ready = await ensureLocalImage(record.baseImage, imageOptions(signal));
+    return ready.map((value) => ({ record, ready: value }));
+  };
 
   const create = (spec: CreateSandboxSpec): ResultAsync<SandboxInfo, KitError> => {
     const guarded = guard();
     if (guarded.isErr()) return errAsync(guarded.error);
     const image = spec.image ?? spec.snapshot ?? DEFAULT_LOCAL_IMAGE;
     const recipe = resolveImage(image);
-    if (recipe.isErr()) return errAsync(recipe.error);
     const envCheck = checkEnv(spec.envVars);
     if (envCheck.isErr()) return errAsync(envCheck.error);
     const limits = resolveLimits(spec.resources, options);
@@ -300,8 +321,22 @@ export function createLocalDriver(options: LocalDriverOptions = {}): LocalDriver
       );
     }
     // Building the image is not part of the deadline: it happens once per machine (call prepare() to do it early).
-    return ensureLocalImage(image, imageOptions(spec.signal)).andThen(
-      (ready) => new ResultAsync(createFrom(spec, image, ready, limits.value)),
+    if (recipe.isOk()) {
+      return ensureLocalImage(image, imageOptions(spec.signal)).andThen(
+        (ready) => new ResultAsync(createFrom(spec, image, ready, limits.value)),
+      );
+    }
+    // Not a base image: a prebaked one (its layer over its base image), else the base image's error.
+    return new ResultAsync(
+      (async (): Promise<Result<SandboxInfo, KitError>> => {
+        const source = await prebakedSource(image, spec.signal).catch((error) =>
+          err(unexpectedThrow("create", error)),
+        );
+        if (source === undefined) return err(recipe.error);
+        if (source.isErr()) return err(source.error);
+        const { record, ready } = source.value;
+        return createFrom(spec, image, ready, limits.value, record);
+      })(),
     );
   };
 
@@ -310,6 +345,7 @@ export function createLocalDriver(options: LocalDriverOptions = {}): LocalDriver
     image: string,
     ready: LocalImage,
     limits: SandboxLimits,
+    prebaked?: PrebakedRecord,
   ): Promise<Result<SandboxInfo, KitError>> => {
     const deadline = Date.now() + spec.timeoutMs;
     if (Date.now() - lastGc > GC_EVERY_MS) await collectGarbage().catch(() => undefined);
@@ -335,6 +371,7 @@ export function createLocalDriver(options: LocalDriverOptions = {}): LocalDriver
       previewToken: newPreviewToken(),
       envVars: { ...(spec.envVars ?? {}) },
       layer: "overlay",
+      ...(prebaked ? { prebaked: { name: prebaked.name, baseImage: prebaked.baseImage } } : {}),
     };
     const overdue = (): KitError | undefined => {
       if (spec.signal?.aborted) return kitError.aborted("create", spec.signal.reason);
@@ -353,14 +390,17 @@ export function createLocalDriver(options: LocalDriverOptions = {}): LocalDriver
       // The record first: from here on every folder, mount, cgroup and process made for the sandbox is findable.
       await recordNewSandbox(home, meta);
       recorded = true;
-      meta = { ...meta, ...(await createLayer(paths, ready.rootfs, limits.diskGiB)) };
+      // The sandbox's own link to its prebaked layer: deleting the prebaked image later cannot take it away.
+      if (prebaked) await linkLayer(home, prebaked.name, paths);
+      const lowers = await lowersOf(paths, meta);
+      meta = { ...meta, ...(await createLayer(paths, lowers, limits.diskGiB)) };
       await writeMeta(home, meta);
       const early = overdue();
       if (early) throw early;
       const up = await bringUp(
         paths,
         meta,
-        ready.rootfs,
+        lowers,
         host,
         Math.max(1, Math.min(STARTUP_MS, deadline - Date.now())),
       );
@@ -445,7 +485,7 @@ export function createLocalDriver(options: LocalDriverOptions = {}): LocalDriver
           const up = await bringUp(
             paths,
             clean,
-            lowerOf(meta),
+            await lowersOf(paths, meta),
             host,
             Math.max(1, Math.min(STARTUP_MS, deadline - Date.now())),
           );
@@ -542,7 +582,8 @@ export function createLocalDriver(options: LocalDriverOptions = {}): LocalDriver
       if (!meta || (await liveState(meta)) !== "started") continue;
       tempFiles += await sweepInterruptedWrites(sandboxPaths(home, id).root).catch(() => 0);
     }
-    return { sandboxes: removed, cgroups: cgroupCount, processes: processCount, tempFiles };
+    const partialLayers = await removeDeadLeftovers(home).catch(() => 0);
+    return { sandboxes: removed, cgroups: cgroupCount, processes: processCount, tempFiles, partialLayers };
   };
 
   const setLabels = (id: string, labels: Readonly<Record<string, string>>) =>
@@ -552,35 +593,40 @@ export function createLocalDriver(options: LocalDriverOptions = {}): LocalDriver
       return ok({ ...labels });
     });
 
+  /** Runs `request` in the started sandbox of `meta` (a builder too, which stays `creating`). */
+  const execOn = (meta: SandboxMeta, request: ExecRequest): Promise<Result<ExecOutcome, KitError>> => {
+    const paths = sandboxPaths(home, meta.id);
+    return execInSandbox(
+      {
+        initPid: meta.init!.pid,
+        initStartTime: meta.init!.startTime,
+        root: paths.root,
+        execDir: paths.exec,
+        ...(meta.cgroup ? { cgroupProcs: `${meta.cgroup}/cgroup.procs` } : {}),
+        moreCgroupProcs: (meta.cgroups ?? [])
+          .filter((dir) => dir !== meta.cgroup)
+          .map((dir) => `${dir}/cgroup.procs`),
+        env: {
+          PATH: SANDBOX_PATH,
+          HOME: "/root",
+          LANG: "C.UTF-8",
+          HOSTNAME: meta.id,
+          ...imageEnv(meta.prebaked?.baseImage ?? meta.image),
+          // Node keeps its own CA list; where the host's Node needs extra CAs, the sandbox's does too.
+          ...(process.env.NODE_EXTRA_CA_CERTS ? { NODE_EXTRA_CA_CERTS: HOST_CA_BUNDLE } : {}),
+          ...meta.envVars,
+        },
+      },
+      request,
+    );
+  };
+
   const exec = (id: string, request: ExecRequest): ResultAsync<ExecOutcome, KitError> =>
     new ResultAsync(
       (async () => {
         const meta = await running(id);
         if (meta.isErr()) return err(meta.error);
-        const paths = sandboxPaths(home, id);
-        return execInSandbox(
-          {
-            initPid: meta.value.init!.pid,
-            initStartTime: meta.value.init!.startTime,
-            root: paths.root,
-            execDir: paths.exec,
-            ...(meta.value.cgroup ? { cgroupProcs: `${meta.value.cgroup}/cgroup.procs` } : {}),
-            moreCgroupProcs: (meta.value.cgroups ?? [])
-              .filter((dir) => dir !== meta.value.cgroup)
-              .map((dir) => `${dir}/cgroup.procs`),
-            env: {
-              PATH: SANDBOX_PATH,
-              HOME: "/root",
-              LANG: "C.UTF-8",
-              HOSTNAME: id,
-              ...imageEnv(meta.value.image),
-              // Node keeps its own CA list; where the host's Node needs extra CAs, the sandbox's does too.
-              ...(process.env.NODE_EXTRA_CA_CERTS ? { NODE_EXTRA_CA_CERTS: HOST_CA_BUNDLE } : {}),
-              ...meta.value.envVars,
-            },
-          },
-          request,
-        );
+        return execOn(meta.value, request);
       })(),
     );
 
@@ -652,6 +698,21 @@ export function createLocalDriver(options: LocalDriverOptions = {}): LocalDriver
         )
         .andThen((count) => gc().map(() => count)),
     gc,
+    ...localPrebake({
+      home,
+      guard,
+      host: sandboxHost,
+      limits: {
+        memoryGiB: options.defaultMemoryGiB ?? 1,
+        cpu: options.defaultCpu ?? 1,
+        diskGiB: options.defaultDiskGiB ?? 3,
+        pids: options.maxProcesses ?? DEFAULT_MAX_PROCESSES,
+      },
+      ensureImage: (image, signal) => ensureLocalImage(image, imageOptions(signal)),
+      exec: execOn,
+      sweep: () => collectGarbage(),
+      onProgress: imageOptions().onProgress,
+    }),
     // Nothing to close: sandboxes are processes of their own and keep running until stopped.
     dispose: async () => undefined,
   };

@@ -52,7 +52,10 @@ export function resolveImage(image: string): Result<ImageRecipe, KitError> {
   );
 }
 
-/** One progress event of an image build. */
+/**
+ * One progress event of an image build: a base image (`bootstrap` … `node`) or a prebaked layer (`step`: one of the
+ * plan's commands starts; `layer`: the builder's writable layer is being kept).
+ */
 export interface ImageProgress {
   readonly image: string;
   readonly stage:
@@ -63,6 +66,8 @@ export interface ImageProgress {
     | "install"
     | "configure"
     | "node"
+    | "step"
+    | "layer"
     | "done";
   readonly message: string;
   /** Milliseconds since the build (or the wait) began. */
@@ -177,16 +182,18 @@ async function ensureRecipe(
   }
 }
 
-type Report = (stage: ImageProgress["stage"], message: string) => void;
+/** Reports one progress event of a build. */
+export type Report = (stage: ImageProgress["stage"], message: string) => void;
 
-function progressReporter(image: string, onProgress: EnsureImageOptions["onProgress"]): Report {
+/** The build's progress sink: `onProgress`, else concise lines on stderr (one per stage). */
+export function progressReporter(image: string, onProgress: EnsureImageOptions["onProgress"]): Report {
   const started = Date.now();
   let lastStage: string | undefined;
   const sink =
     onProgress ??
     ((event: ImageProgress) => {
-      // The default stays concise: one line per stage, not one per package.
-      if (event.stage === lastStage && event.stage !== "done") return;
+      // The default stays concise: one line per stage, not one per package (but one per prebake step).
+      if (event.stage === lastStage && event.stage !== "done" && event.stage !== "step") return;
       lastStage = event.stage;
       process.stderr.write(`[daytona-kit] ${event.image}: ${event.message}\n`);
     });

@@ -3,6 +3,12 @@
  * @module
  */
 export {
+  type CachedBaseImage,
+  type CachedPrebakedLayer,
+  type LocalCacheReport,
+  localCacheReport,
+} from "./cache-report.js";
+export {
   createLocalDriver,
   type GcReport,
   type LocalCapabilities,

@@ -14,7 +14,10 @@
  *   sandboxes/<id>/root/                  the merged root the sandbox sees as `/`
  *   sandboxes/<id>/exec/                  short-lived output files of running commands
  *   sandboxes/<id>/net/                   network helpers' record (net.json), pinned netns (ns), egress.log
+ *   sandboxes/<id>/prebaked.img            a hard link to its prebaked layer's image (sandboxes of a prebaked image)
+ *   sandboxes/<id>/prebaked/               where that image is mounted read-only (its upper/ is a lower layer)
  *   names/<name>/<n>                      claims of a sandbox name (see names.ts); the highest n decides
+ *   prebaked/<name>/                       prebaked layers (see prebaked-store.ts)
  * ```
  * @module
  */
@@ -35,6 +38,10 @@ export interface SandboxPaths {
   readonly disk: string;
   /** Where the image is mounted. */
   readonly layer: string;
+  /** The sandbox's link to its prebaked layer's image (sandboxes of a prebaked image only). */
+  readonly prebakedImage: string;
+  /** Where that image is mounted read-only. */
+  readonly prebakedMount: string;
 }
 
 /**
@@ -74,6 +81,8 @@ export function sandboxPaths(home: string, id: string): SandboxPaths {
     initLog: join(dir, "init.log"),
     disk: join(dir, "disk.img"),
     layer: join(dir, "layer"),
+    prebakedImage: join(dir, "prebaked.img"),
+    prebakedMount: join(dir, "prebaked"),
   };
 }
 

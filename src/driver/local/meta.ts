@@ -45,6 +45,11 @@ export interface SandboxMeta {
   readonly layerOnDisk?: boolean;
   /** How the disk limit is enforced, or why it is not. */
   readonly diskLimit?: string;
+  /**
+   * The prebaked image the sandbox was created from: its layer (the sandbox's `prebaked.img`) is stacked on the
+   * root filesystem of `imageKey`, which belongs to `baseImage`.
+   */
+  readonly prebaked?: { readonly name: string; readonly baseImage: string };
   /** The sandbox's PID-namespace init while started: host pid and its start time (guards against pid reuse). */
   readonly init?: { readonly pid: number; readonly startTime: string };
   /** The memory cgroup directory holding the sandbox's processes while started. */

@@ -44,21 +44,22 @@ function overlaySafe(path: string): boolean {
 }
 
 /**
- * Mounts the sandbox's overlay (lower: the image, upper: the sandbox's layer) at `paths.root`, unless mounted.
+ * Mounts the sandbox's overlay (lower: the image's layers, topmost first; upper: the sandbox's layer) at
+ * `paths.root`, unless mounted.
  * @returns false when overlayfs cannot be used here (the caller falls back to a plain copy).
  */
 export async function mountOverlay(
   paths: SandboxPaths,
-  lowerRootfs: string,
+  lowers: readonly string[],
 ): Promise<{ ok: boolean; detail: string }> {
   if ((await hostMountPoints()).includes(paths.root)) return { ok: true, detail: "already mounted" };
-  if (![paths.upper, paths.work, lowerRootfs].every(overlaySafe)) {
+  if (lowers.length === 0 || ![paths.upper, paths.work, ...lowers].every(overlaySafe)) {
     return { ok: false, detail: "paths contain characters overlayfs options cannot carry" };
   }
   await mkdir(paths.upper, { recursive: true });
   await mkdir(paths.work, { recursive: true });
   await mkdir(paths.root, { recursive: true });
-  const options = `lowerdir=${lowerRootfs},upperdir=${paths.upper},workdir=${paths.work}`;
+  const options = `lowerdir=${lowers.join(":")},upperdir=${paths.upper},workdir=${paths.work}`;
   const run = await runHost("mount", ["-t", "overlay", "overlay", "-o", options, paths.root]);
   if (run.code !== 0) return { ok: false, detail: run.stderr.trim() };
   // Keep the sandbox's mounts out of other mount namespaces that share the host's propagation.

@@ -40,11 +40,12 @@ export interface SandboxHost {
 
 /**
  * Prepares the sandbox's layer for the first time: overlay when possible (its upper layer on a disk image of
- * `diskGiB` where one can be made), else a full copy.
+ * `diskGiB` where one can be made), else a full copy. `lowers` are the image's layers, topmost first (the base root
+ * filesystem last); only a single-layer image can be copied.
  */
 export async function createLayer(
   paths: SandboxPaths,
-  lowerRootfs: string,
+  lowers: readonly string[],
   diskGiB: number,
 ): Promise<Pick<SandboxMeta, "layer" | "layerOnDisk" | "diskLimit">> {
   await mkdir(paths.dir, { recursive: true });
@@ -57,9 +58,11 @@ export async function createLayer(
   } catch (error) {
     diskLimit = `not enforced: ${(error as Error).message}`;
   }
-  const overlay = await mountOverlay(layerOnDisk ? onDisk(paths) : paths, lowerRootfs);
+  const overlay = await mountOverlay(layerOnDisk ? onDisk(paths) : paths, lowers);
   if (overlay.ok) return { layer: "overlay", layerOnDisk, diskLimit };
-  await cp(lowerRootfs, paths.root, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
+  // A stacked layer holds overlayfs whiteouts that only overlayfs can apply: no copy of it would be right.
+  if (lowers.length !== 1) throw new Error(`a prebaked image needs overlayfs: ${overlay.detail}`);
+  await cp(lowers[0]!, paths.root, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
   return {
     layer: "copy",
     layerOnDisk: false,
@@ -67,17 +70,20 @@ export async function createLayer(
   };
 }
 
-/** Starts a stopped sandbox's processes; returns the updated record (state `started`). */
+/**
+ * Starts a stopped sandbox's processes; returns the updated record (state `started`). `lowers`: the image's layers,
+ * topmost first, already mounted where they are mounts (a prebaked layer).
+ */
 export async function bringUp(
   paths: SandboxPaths,
   meta: SandboxMeta,
-  lowerRootfs: string,
+  lowers: readonly string[],
   host: SandboxHost,
   readyTimeoutMs: number,
 ): Promise<SandboxMeta> {
   if (meta.layer === "overlay") {
     if (meta.layerOnDisk) await mountDisk(paths, meta.diskGiB ?? DEFAULT_DISK_GIB);
-    const mounted = await mountOverlay(meta.layerOnDisk ? onDisk(paths) : paths, lowerRootfs);
+    const mounted = await mountOverlay(meta.layerOnDisk ? onDisk(paths) : paths, lowers);
     if (!mounted.ok) throw new Error(`Could not mount the sandbox's overlay: ${mounted.detail}`);
   }
   await writeNetworkFiles(paths.root, meta.id);
