@@ -6,8 +6,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { err, ok, type Result } from "neverthrow";
-import { prebakeArgumentProblem } from "../driver/daytona/prebake-arguments.js";
-import { prebakeBuildFailed } from "../driver/daytona/prebake-error.js";
+import { prebakeArgumentProblem } from "../driver/prebake-arguments.js";
+import { prebakeBuildFailed } from "../driver/prebake-error.js";
 import type { PrebakedEntry, PrebakedImage, PrebakeOptions, PrebakePlan } from "../driver/prebake-types.js";
 import { type KitError, kitError } from "../errors.js";
 import { buildLogOf, failingStep, logTail, type SnapshotRecord } from "./snapshot-rules.js";

@@ -19,7 +19,7 @@ export interface SnapshotRecord {
   readonly createdAt: string;
 }
 
-export { snapshotNameProblem } from "../driver/daytona/prebake-arguments.js";
+export { snapshotNameProblem } from "../driver/prebake-arguments.js";
 
 /**
  * Whether a build step fails in the model, and why. A test makes a build fail with a step the shell would fail:

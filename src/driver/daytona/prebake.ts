@@ -22,8 +22,8 @@ import type {
 } from "../prebake-types.js";
 import type { DaytonaClientLike, DaytonaSnapshotLike, DaytonaSnapshotServiceLike } from "./client.js";
 import type { ErrorContext } from "./map-error.js";
-import { prebakeArgumentProblem } from "./prebake-arguments.js";
-import { prebakeBuildFailed } from "./prebake-error.js";
+import { prebakeArgumentProblem } from "../prebake-arguments.js";
+import { prebakeBuildFailed } from "../prebake-error.js";
 
 /** How many build log lines a failed build's error ends with. */
 const TAIL_LINES = 20;

@@ -16,8 +16,8 @@ import { join } from "node:path";
 import { err, ok, type Result, ResultAsync } from "neverthrow";
 import { unexpectedThrow } from "../../boundary.js";
 import { isKitError, type KitError, kitError } from "../../errors.js";
-import { prebakeArgumentProblem } from "../daytona/prebake-arguments.js";
-import { prebakeBuildFailed } from "../daytona/prebake-error.js";
+import { prebakeArgumentProblem } from "../prebake-arguments.js";
+import { prebakeBuildFailed } from "../prebake-error.js";
 import type {
   PrebakeCapable,
   PrebakedEntry,

@@ -4,7 +4,7 @@
  * failing step is readable where the error is printed.
  * @module
  */
-import { type KitError, kitError } from "../../errors.js";
+import { type KitError, kitError } from "../errors.js";
 
 /** A failed snapshot build as a `SandboxFailed` error whose message ends with `tail` (the build log's last lines). */
 export function prebakeBuildFailed(

@@ -1,12 +1,12 @@
 /**
  * The checks a prebake's arguments pass before anything is sent: Daytona's snapshot name rule (a name it refuses
  * is a 400 after a round trip; here it is an `InvalidArgument` before one) and the plan's shape, for JavaScript
- * callers that pass anything. Shared with the emulator's and the memory driver's model.
+ * callers that pass anything. Shared by every driver's prebake (the local driver adds its own file-name rule) and the emulator's model.
  * @module
  */
 
-import { type KitError, kitError } from "../../errors.js";
-import type { PrebakeOptions, PrebakePlan } from "../prebake-types.js";
+import { type KitError, kitError } from "../errors.js";
+import type { PrebakeOptions, PrebakePlan } from "./prebake-types.js";
 
 /**
  * The API's rule: letters, digits, `_`, `.`, `-`, `:`, with single `/` between components. Longer than 255
