@@ -12,16 +12,29 @@ import { withRetries } from "./driver/retrying.js";
 import { withCallScopes } from "./driver/scoped.js";
 import { withSerializedLifecycle } from "./driver/serialized.js";
 import { withThrottling } from "./driver/throttled.js";
-import type { SandboxDriver, SandboxInfo } from "./driver/types.js";
+import type { PrebakedImage, SandboxDriver, SandboxInfo } from "./driver/types.js";
 import type { KitError } from "./errors.js";
 import { type ClientRateLimits, createClientLimiters } from "./policy/client-limits.js";
 import { withScope } from "./policy/deadline.js";
 import { createRegionFallback } from "./policy/region.js";
 import { realSleep } from "./policy/sleep.js";
 import { createKitThrottling } from "./policy/throttling.js";
+import { compilePrebake, PREBAKED_FROM_LABEL } from "./provision/prebake-compile.js";
+import { stableJson } from "./provision/prebake-name.js";
+import type { PrebakeSpec } from "./provision/prebake-spec.js";
 import { type EnsureRequest, ensureSandbox } from "./sandbox/ensure.js";
 import { type FanOutOptions, type FanOutReport, type FanOutWork, runFanOut } from "./sandbox/fan-out.js";
 import { createSandboxHandle, type KitSandbox } from "./sandbox/handle.js";
+import {
+  createKeyedQueue,
+  type PrebakeCallOptions,
+  type PrebakedImages,
+  type PrebakedSandbox,
+  prebakeCompiled,
+  prebakedImages,
+  prebakeSpec,
+  startPrebaked,
+} from "./sandbox/prebaked.js";
 import { checkProjectId, projectLabel } from "./sandbox/project.js";
 import { createSandboxRegistry } from "./sandbox/registry.js";
 import { systemClock, type WaitClock } from "./sandbox/wait.js";
@@ -38,12 +51,43 @@ export interface Kit extends AsyncDisposable {
    */
   check(): Result<void, KitError>;
   /**
+   * The project's sandbox created from the prebaked image of `request.prebaked` (built first when missing), with
+   * only the per-sandbox steps run on it: `services` holds their result (URLs), typed like `provision.all`'s.
+   * A driver that cannot prebake answers `Unsupported`. See docs/provisioners/prebaked.md.
+   *
+   * @example
+   * ```ts
+   * const spec = { git: true, postgres: { database: "app" }, redis: true } as const;
+   * const sandbox = (await kit.ensure({ projectId: "blog", prebaked: spec }))._unsafeUnwrap();
+   * sandbox.services.postgres.url; // "postgresql://postgres@localhost:5432/app"
+   * ```
+   */
+  ensure<const S extends PrebakeSpec>(
+    request: EnsureRequest & { readonly prebaked: S },
+  ): ResultAsync<PrebakedSandbox<S>, KitError>;
+  /**
    * The project's sandbox, started: found by label, started if stopped, created (through the region fallback)
    * only if absent, under the project's sandbox name. Concurrent calls for one project share one operation;
    * retries never create a duplicate, and neither do other processes: a create that loses the name race (409)
    * adopts the winner's sandbox. See docs/lifecycle.md.
    */
   ensure(request: EnsureRequest): ResultAsync<KitSandbox, KitError>;
+  /**
+   * Builds the prebaked image of `spec` once: its install part (one apt install of every package the services and
+   * `spec.apt` need, PostgreSQL's cluster and configuration, Node.js) baked into a Daytona snapshot or a local
+   * cached layer, named from the content (`apex-prebaked-<16 hex>`). An existing image is reused
+   * (`built: false`, nothing runs); two callers racing on one spec end with one image. A failed build is a typed
+   * error ending with the build log's tail. `Unsupported` on a driver that cannot prebake.
+   *
+   * @example
+   * ```ts
+   * const image = await kit.prebake({ postgres: true, redis: true }, { onLog: (line) => console.log(line) });
+   * image.map(({ name, built }) => `${name} ${built ? "built" : "reused"}`);
+   * ```
+   */
+  prebake(spec: PrebakeSpec, options?: PrebakeCallOptions): ResultAsync<PrebakedImage, KitError>;
+  /** Dry runs (`plan`), listing and deleting of the kit's prebaked images. */
+  readonly prebaked: PrebakedImages;
   /**
    * Ensures each project's sandbox and runs `work` in it, many at once: at most `concurrency` projects in
    * progress, requests kept under client-side limits per Daytona throttler class (default: Daytona's published
@@ -171,36 +215,76 @@ export function createKitWithSeams(options: KitOptions, internals: KitInternals)
       info,
     );
 
+  const plainEnsure = (request: EnsureRequest): ResultAsync<KitSandbox, KitError> => {
+    const invalid = checkEnsureRequest(request);
+    if (invalid.isErr()) return errAsync(invalid.error);
+    // Single flight: one ensure per project at a time in this process; later callers share its result.
+    const running = inFlight.get(request.projectId);
+    if (running) return running;
+    // checkEnsureRequest refused a timeout that is not 1 to 2³¹−1 ms.
+    const timeoutMs = request.timeoutMs ?? resolved.timeouts.ensureMs;
+    const deps = {
+      driver,
+      registry,
+      regions,
+      retry: resolved.retry,
+      clock,
+      project,
+      defaultImage: resolved.defaultImage,
+      timeoutMs,
+      namePrefix: resolved.sandboxNamePrefix,
+      pollMs,
+    };
+    const work = scoped(`ensure sandbox for project ${request.projectId}`, timeoutMs, request.signal, () =>
+      ensureSandbox(deps, request),
+    );
+    const shared = shareOnce(work.map(handleFor), () => inFlight.delete(request.projectId));
+    inFlight.set(request.projectId, shared);
+    return shared;
+  };
+
+  // First starts of one sandbox run one after another (two specs' steps must not race on one server).
+  const firstStarts = createKeyedQueue();
+  const prebakedInFlight = new Map<string, ResultAsync<PrebakedSandbox, KitError>>();
+  /** `ensure({ prebaked })`: the image (built when missing), the sandbox from it, its per-sandbox steps. */
+  const prebakedEnsure = (request: EnsureRequest): ResultAsync<PrebakedSandbox, KitError> => {
+    const checked = checkEnsureRequest(request).andThen(() =>
+      compilePrebake(request.prebaked, resolved.defaultImage),
+    );
+    if (checked.isErr()) return errAsync(checked.error);
+    const compiled = checked.value;
+    // Identical requests in flight share one; a different spec for the same project waits its turn below.
+    const key = `${request.projectId}\n${stableJson(request.prebaked)}`;
+    const running = prebakedInFlight.get(key);
+    if (running) return running;
+    const { prebaked: _spec, ...rest } = request;
+    const signal = request.signal ? { signal: request.signal } : {};
+    const work = prebakeCompiled(driver, compiled, signal).andThen((image) =>
+      plainEnsure({
+        ...rest,
+        ...image.createFrom,
+        labels: { ...rest.labels, [PREBAKED_FROM_LABEL]: image.name },
+      }).andThen((sandbox) =>
+        firstStarts(sandbox.id, () =>
+          // A handle of its own: `services` is this call's result, not a neighbour's.
+          startPrebaked(handleFor(sandbox.info), compiled, image.name, signal),
+        ),
+      ),
+    );
+    const shared = shareOnce(work, () => prebakedInFlight.delete(key));
+    prebakedInFlight.set(key, shared);
+    return shared;
+  };
+
   const kit: Kit = {
     driverName: driver.name,
     check: () => ok(undefined),
-    ensure(request) {
-      const invalid = checkEnsureRequest(request);
-      if (invalid.isErr()) return errAsync(invalid.error);
-      // Single flight: one ensure per project at a time in this process; later callers share its result.
-      const running = inFlight.get(request.projectId);
-      if (running) return running;
-      // checkEnsureRequest refused a timeout that is not 1 to 2³¹−1 ms.
-      const timeoutMs = request.timeoutMs ?? resolved.timeouts.ensureMs;
-      const deps = {
-        driver,
-        registry,
-        regions,
-        retry: resolved.retry,
-        clock,
-        project,
-        defaultImage: resolved.defaultImage,
-        timeoutMs,
-        namePrefix: resolved.sandboxNamePrefix,
-        pollMs,
-      };
-      const work = scoped(`ensure sandbox for project ${request.projectId}`, timeoutMs, request.signal, () =>
-        ensureSandbox(deps, request),
-      );
-      const shared = shareOnce(work.map(handleFor), () => inFlight.delete(request.projectId));
-      inFlight.set(request.projectId, shared);
-      return shared;
-    },
+    ensure: ((request: EnsureRequest) =>
+      request !== null && typeof request === "object" && request.prebaked !== undefined
+        ? prebakedEnsure(request)
+        : plainEnsure(request)) as Kit["ensure"],
+    prebake: (spec, options) => prebakeSpec(driver, resolved.defaultImage, spec, options),
+    prebaked: prebakedImages(driver, resolved.defaultImage),
     get: (sandboxId) =>
       checkSandboxId(sandboxId).asyncAndThen((id) =>
         scoped(`get sandbox ${id}`, resolved.timeouts.lifecycleMs, undefined, () =>
@@ -286,6 +370,8 @@ function unconfiguredKit(error: KitError): Kit {
     driverName: "unconfigured",
     check: () => err(error),
     ensure: fail,
+    prebake: fail,
+    prebaked: { plan: () => err(error), list: fail, delete: fail },
     get: fail,
     fanOut: fail,
     list: fail,

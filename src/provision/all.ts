@@ -71,10 +71,10 @@ function settings<T extends object>(value: T | boolean | undefined): T | undefin
   return value === true ? ({} as T) : value;
 }
 
-/** The combined recipe. Every service's input is validated before anything is built. */
-export function allRecipe(options: AllOptions): Result<Recipe<AllResult>, KitError> {
-  const aptTimeout = validateTimeout(options.aptTimeoutMs ?? DEFAULT_APT_TIMEOUT_MS, "aptTimeoutMs");
-  if (aptTimeout.isErr()) return err(aptTimeout.error);
+/** The services `options` asks for, each validated, under their result keys (git, postgres, redis). */
+export function allServices(
+  options: Pick<AllOptions, ServiceName>,
+): Result<Record<string, Service<unknown>>, KitError> {
   const services: Record<string, Service<unknown>> = {};
   const git = settings(options.git);
   if (git) {
@@ -94,5 +94,14 @@ export function allRecipe(options: AllOptions): Result<Recipe<AllResult>, KitErr
     if (service.isErr()) return err(service.error);
     services.redis = service.value;
   }
-  return ok(composeServices("all", services, aptTimeout.value) as Recipe<AllResult>);
+  return ok(services);
+}
+
+/** The combined recipe. Every service's input is validated before anything is built. */
+export function allRecipe(options: AllOptions): Result<Recipe<AllResult>, KitError> {
+  const aptTimeout = validateTimeout(options.aptTimeoutMs ?? DEFAULT_APT_TIMEOUT_MS, "aptTimeoutMs");
+  if (aptTimeout.isErr()) return err(aptTimeout.error);
+  return allServices(options).map(
+    (services) => composeServices("all", services, aptTimeout.value) as Recipe<AllResult>,
+  );
 }

@@ -64,7 +64,10 @@ const FIND_CLUSTER = [
   'set -- $kit_cluster; pgv=$1; pgc=$2; conf="/etc/postgresql/$pgv/$pgc"',
 ].join("\n");
 
-/** The PostgreSQL service: packages `postgresql postgresql-client`, steps cluster → configure → start → database. */
+/**
+ * The PostgreSQL service: packages `postgresql postgresql-client`, install steps cluster → configure, per-sandbox
+ * steps start → database.
+ */
 export function postgresService(settings: PostgresSettings = {}): Result<Service<PostgresResult>, KitError> {
   const database = validateDatabaseName(settings.database ?? POSTGRES_DEFAULTS.database);
   if (database.isErr()) return err(database.error);
@@ -81,7 +84,10 @@ export function postgresService(settings: PostgresSettings = {}): Result<Service
   return ok({
     name: "postgres",
     packages: ["postgresql", "postgresql-client"],
-    steps: [clusterStep(), configureStep(p), startStep(p, ready.value), databaseStep(p, db)],
+    // The cluster and its configuration are files: baked into a prebaked image. Starting and the database are
+    // per sandbox.
+    install: [clusterStep(), configureStep(p)],
+    steps: [startStep(p, ready.value), databaseStep(p, db)],
     reports: {
       "postgres-info": [
         FIND_CLUSTER,

@@ -18,6 +18,7 @@ import { type KitError, kitError } from "../errors.js";
 import { currentScope } from "../policy/deadline.js";
 import type { RegionFallback } from "../policy/region.js";
 import { type RetryPolicy, retryResult } from "../policy/retry.js";
+import type { PrebakeSpec } from "../provision/prebake-spec.js";
 import { sandboxNameFor } from "../validate/sandbox-name.js";
 import type { ProjectLabel } from "./project.js";
 import type { SandboxRegistry } from "./registry.js";
@@ -31,6 +32,15 @@ export interface EnsureRequest {
   readonly image?: string;
   /** Snapshot to create from (instead of an image). */
   readonly snapshot?: string;
+  /**
+   * A prebaked environment: the sandbox is created from the spec's prebaked image (built first when missing,
+   * under its own deadline of 30 minutes; call `kit.prebake(spec)` ahead to keep the first `ensure` fast), then
+   * only the per-sandbox steps run (start PostgreSQL and Redis, create the database, write the git identity), and
+   * the result carries `services`. A project's sandbox made earlier without this image gets the whole recipe
+   * instead. Not together with `image` or `snapshot` (the spec's `baseImage` says what to build on).
+   * See docs/provisioners/prebaked.md.
+   */
+  readonly prebaked?: PrebakeSpec;
   readonly envVars?: Readonly<Record<string, string>>;
   /** Extra labels; the project label is added. */
   readonly labels?: Readonly<Record<string, string>>;

@@ -42,6 +42,7 @@ const ENSURE_KEYS = [
   "projectId",
   "image",
   "snapshot",
+  "prebaked",
   "envVars",
   "labels",
   "resources",
@@ -64,6 +65,16 @@ export function checkEnsureRequest<T extends object>(request: T | undefined): Re
       .andThen(() =>
         fields.image !== undefined && fields.snapshot !== undefined
           ? err(kitError.invalidArgument("snapshot", "Pass either image or snapshot, not both."))
+          : ok(undefined),
+      )
+      .andThen(() =>
+        fields.prebaked !== undefined && (fields.image !== undefined || fields.snapshot !== undefined)
+          ? err(
+              kitError.invalidArgument(
+                "prebaked",
+                "Pass either prebaked or image/snapshot, not both (the spec's baseImage names the base image).",
+              ),
+            )
           : ok(undefined),
       )
       .andThen(() => checkStringRecord(fields.envVars, "envVars"))

@@ -20,11 +20,21 @@ import { checkString } from "./strings.js";
 
 /** The type each field must have. */
 type FieldKind = "string" | "number" | "timeout" | "boolean" | "strings" | "callback";
-type Schema = Readonly<Record<string, FieldKind>>;
+/** A field → kind table. */
+export type Schema = Readonly<Record<string, FieldKind>>;
 
-const GIT: Schema = { email: "string", name: "string", init: "string", branch: "string", ignore: "strings" };
-const POSTGRES: Schema = { database: "string", port: "number", readyTimeoutMs: "timeout" };
-const REDIS: Schema = { port: "number", readyTimeoutMs: "timeout" };
+/** git's settings, by field. */
+export const GIT: Schema = {
+  email: "string",
+  name: "string",
+  init: "string",
+  branch: "string",
+  ignore: "strings",
+};
+/** PostgreSQL's settings, by field. */
+export const POSTGRES: Schema = { database: "string", port: "number", readyTimeoutMs: "timeout" };
+/** Redis's settings, by field. */
+export const REDIS: Schema = { port: "number", readyTimeoutMs: "timeout" };
 
 /** The schema of each provisioning call's options. */
 export const PROVISION_SCHEMAS = {
@@ -91,7 +101,8 @@ export function checkDir(dir: unknown, argument = "dir"): Result<string, KitErro
   return checkString(dir, argument);
 }
 
-function checkService(value: unknown, schema: Schema, argument: string): Result<void, KitError> {
+/** One service's value in `all(options)` (or a prebake spec): `true`, `false`, omitted, or its settings. */
+export function checkService(value: unknown, schema: Schema, argument: string): Result<void, KitError> {
   if (value === undefined || typeof value === "boolean") return ok(undefined);
   return checkProvisionOptions(value as object, schema, argument).map(() => undefined);
 }

@@ -76,7 +76,8 @@ export function createFakeExec(handlers: FakeHandlers = {}): FakeExec {
   };
 }
 
-function answerProbe(script: string, handlers: FakeHandlers): string {
+/** Answers an engine probe or report script: each check through `handlers.check`, each report through `handlers.report`. */
+export function answerProbe(script: string, handlers: FakeHandlers): string {
   const lines: string[] = [];
   for (const match of script.matchAll(CHECK)) {
     const passes = handlers.check?.(match[1] as string) ?? false;

@@ -4,9 +4,10 @@
  */
 import type { ResultAsync } from "neverthrow";
 import { describe, expectTypeOf, it } from "vitest";
-import type { AllResultFor, KitError, KitSandbox, Provision, WriteFileEntry } from "../../src/index.js";
+import type { AllResultFor, Kit, KitError, KitSandbox, Provision, WriteFileEntry } from "../../src/index.js";
 
 declare const sandbox: KitSandbox;
+declare const kit: Kit;
 
 describe("WriteFileEntry", () => {
   it("takes text or bytes, never both and never neither", () => {
@@ -37,6 +38,29 @@ describe("provision.all()", () => {
       { readonly postgres: Provision.PostgresResult } & { readonly redis?: Provision.RedisResult }
     >();
     expectTypeOf<keyof AllResultFor<{ git: false }>>().toEqualTypeOf<never>();
+  });
+});
+
+describe("kit.ensure({ prebaked })", () => {
+  it("returns the sandbox with the spec's services typed like provision.all's result", async () => {
+    const done = await kit.ensure({
+      projectId: "blog",
+      prebaked: { postgres: { database: "app" }, redis: true },
+    });
+    if (done.isErr()) return;
+    expectTypeOf(done.value).toExtend<KitSandbox>();
+    expectTypeOf(done.value.services.postgres.url).toEqualTypeOf<string>();
+    expectTypeOf(done.value.services.redis).toEqualTypeOf<Provision.RedisResult>();
+    // @ts-expect-error git was not requested
+    done.value.services.git;
+  });
+
+  it("a plain ensure has no services", async () => {
+    const done = await kit.ensure({ projectId: "blog" });
+    if (done.isErr()) return;
+    expectTypeOf(done.value).toEqualTypeOf<KitSandbox>();
+    // @ts-expect-error no prebaked spec, no services
+    done.value.services;
   });
 });
 

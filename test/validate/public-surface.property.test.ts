@@ -1,6 +1,6 @@
 /**
- * The whole public surface under hostile input (issue 10, acceptance 1): every method of Kit, KitSandbox, fs, exec
- * and provision (node.* and plan.* included), on the emulator (the real SDK through msw) and on the in-memory
+ * The whole public surface under hostile input (issue 10, acceptance 1): every method of Kit (prebake and
+ * prebaked.* included), KitSandbox, fs, exec and provision (node.* and plan.* included), on the emulator (the real SDK through msw) and on the in-memory
  * driver, with fast-check's `anything()` and, per argument, a generator of values that must be refused.
  *
  * For every call: it does not throw, it settles well before its deadline, it is never `Unexpected` (a throw that
@@ -84,6 +84,28 @@ const badPackages = fc.oneof(
   fc.constant(["ok", null]),
   fc.constant(["UPPER"]),
 );
+/** Never a usable prebake spec. */
+const badSpec = fc.oneof(
+  badOptions,
+  fc.constant(undefined),
+  fc.constantFrom<unknown>(
+    {},
+    { git: "yes" },
+    { git: true, node: 1 },
+    { git: true, baseImage: "../x" },
+    { git: true, baseImage: "a b" },
+    { postgres: { port: 1e9 } },
+    { git: true, aptTimeoutMs: 1e12 },
+    { git: true, unknown: 1 },
+    JSON.parse('{"git": true, "__proto__": {"apt": ["x"]}}'),
+  ),
+  badPackages.filter((v) => v !== undefined).map((apt) => ({ git: true, apt })),
+);
+const badPrebakeOptions = fc.oneof(
+  badOptions,
+  badTimeout.map((timeoutMs) => ({ timeoutMs })),
+  fc.constantFrom<unknown>({ onLog: "x" }, { signal: "abort" }, { timeoutMS: 5 }),
+);
 const anything = fc.anything({
   withBigInt: true,
   withBoxedValues: true,
@@ -124,9 +146,40 @@ const METHODS: readonly Method[] = [
         badTimeout.map((timeoutMs) => ({ projectId: "prop-main", timeoutMs })),
         fc.constant({ projectId: "prop-main", labels: JSON.parse('{"__proto__":"x"}') }),
         fc.constant({ projectId: "prop-main", projectID: "typo" }),
+        badSpec.filter((v) => v !== undefined).map((prebaked) => ({ projectId: "prop-main", prebaked })),
+        fc.constant({ projectId: "prop-main", prebaked: { git: true }, image: "debian:12-slim" }),
       ),
     ],
     call: (t, [request]) => t.kit.ensure(request as Loose),
+  },
+  {
+    name: "kit.prebake",
+    valid: [{ git: true }, { timeoutMs: 15_000 }],
+    invalid: [badSpec, badPrebakeOptions],
+    call: (t, [spec, options]) => t.kit.prebake(spec as Loose, options as Loose),
+  },
+  {
+    name: "kit.prebaked.plan",
+    valid: [{ git: true }],
+    invalid: [badSpec],
+    call: (t, [spec]) => t.kit.prebaked.plan(spec as Loose),
+  },
+  { name: "kit.prebaked.list", valid: [], invalid: [], call: (t) => t.kit.prebaked.list() },
+  {
+    name: "kit.prebaked.delete",
+    valid: ["apex-prebaked-0000000000000000"],
+    invalid: [
+      fc.oneof(
+        badString,
+        fc.constantFrom(
+          "apex-prebaked-",
+          "apex-prebaked-../../etc",
+          "daytona-small",
+          "APEX-PREBAKED-0000000000000000",
+        ),
+      ),
+    ],
+    call: (t, [name]) => t.kit.prebaked.delete(name as Loose),
   },
   { name: "kit.get", valid: ["mem-1"], invalid: [badString], call: (t, [id]) => t.kit.get(id as Loose) },
   {
