@@ -1,21 +1,28 @@
 #!/usr/bin/env node
 /**
- * `daytona-kit serve [--port N] [--api-key K] [--cleanup]`: a local Daytona on 127.0.0.1 (see docs/local-daytona.md).
+ * `daytona-kit serve [--port N] [--api-key K] [--cleanup] [--toolbox local|memory] [--home DIR]`: a local Daytona on
+ * 127.0.0.1 (see docs/local-daytona.md).
  * Prints the URL and the environment a Daytona client needs; SIGTERM/SIGINT close it cleanly (exit 0).
  * Usage errors exit 2.
  */
 import { parseArgs } from "node:util";
 import { missingPeerHint } from "./missing-peer.js";
 
-const USAGE = `Usage: daytona-kit serve [--port N] [--api-key KEY] [--cleanup]
+const USAGE = `Usage: daytona-kit serve [--port N] [--api-key KEY] [--cleanup] [--toolbox local|memory] [--home DIR]
 
-Serves Daytona's API (/api) and toolbox (/toolbox) on 127.0.0.1, backed by daytona-kit's
-in-memory emulator. Point any Daytona client at it with the printed environment.
+Serves Daytona's API (/api) and toolbox (/toolbox) on 127.0.0.1, backed by real local
+sandboxes or daytona-kit's in-memory emulator. Point any Daytona client at it with the
+printed environment.
 
-  --port N       TCP port, 0-65535 (default 0: any free port)
-  --api-key KEY  the key clients must send (default: a random key, printed)
-  --cleanup      on SIGTERM/SIGINT, delete the sandboxes created through the server
-  -h, --help     print this help
+  --port N         TCP port, 0-65535 (default 0: any free port)
+  --api-key KEY    the key clients must send (default: a random key, printed)
+  --cleanup        on SIGTERM/SIGINT, delete the sandboxes this run created
+  --toolbox KIND   local: a real local sandbox per Daytona sandbox (Linux, root);
+                   memory: the in-memory emulator (a mini shell, nothing runs)
+                   (default: local where this machine runs local sandboxes, else memory)
+  --home DIR       where local sandboxes and images live (default: $DAYTONA_KIT_HOME,
+                   else ~/.cache/daytona-kit); sandboxes there survive a restart
+  -h, --help       print this help
 `;
 
 /** A usage error: the message and the usage on stderr, exit code 2. */
@@ -25,6 +32,9 @@ interface ServeArgs {
   readonly port: number;
   readonly apiKey: string | undefined;
   readonly cleanup: boolean;
+  /** `undefined`: local where supported, else memory. */
+  readonly toolbox: "local" | "memory" | undefined;
+  readonly home: string | undefined;
 }
 
 /** Parses argv (without `node` and the script); `"help"` for -h/--help. Throws {@link UsageError}. */
@@ -39,6 +49,8 @@ function parseServeArgs(argv: readonly string[]): ServeArgs | "help" {
         port: { type: "string" },
         "api-key": { type: "string" },
         cleanup: { type: "boolean" },
+        toolbox: { type: "string" },
+        home: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -64,7 +76,38 @@ function parseServeArgs(argv: readonly string[]): ServeArgs | "help" {
   if (apiKey !== undefined && (typeof apiKey !== "string" || !/^[\x21-\x7e]+$/.test(apiKey))) {
     throw new UsageError("--api-key must be non-empty printable ASCII without spaces");
   }
-  return { port, apiKey: typeof apiKey === "string" ? apiKey : undefined, cleanup: values.cleanup === true };
+  const toolbox = values.toolbox;
+  if (toolbox !== undefined && toolbox !== "local" && toolbox !== "memory") {
+    throw new UsageError(`--toolbox must be local or memory, got ${JSON.stringify(toolbox)}`);
+  }
+  const home = values.home;
+  if (home !== undefined && (typeof home !== "string" || home === "")) {
+    throw new UsageError("--home must name a directory");
+  }
+  if (home !== undefined && toolbox === "memory") {
+    throw new UsageError("--home is where local sandboxes live: it needs --toolbox local");
+  }
+  return {
+    port,
+    apiKey: typeof apiKey === "string" ? apiKey : undefined,
+    cleanup: values.cleanup === true,
+    toolbox,
+    home: typeof home === "string" ? home : undefined,
+  };
+}
+
+/**
+ * The back end to serve: the one asked for; with `--home`, local; else local where this machine runs local
+ * sandboxes, and memory (with a one-line notice why) where it cannot.
+ */
+async function chooseToolbox(args: ServeArgs): Promise<"local" | "memory"> {
+  if (args.toolbox !== undefined) return args.toolbox;
+  if (args.home !== undefined) return "local";
+  const { createLocalDriver } = await import("../driver/local/index.js");
+  const unsupported = createLocalDriver().capabilities().unsupported;
+  if (unsupported === undefined) return "local";
+  process.stderr.write(`daytona-kit: serving the in-memory back end (local sandboxes: ${unsupported})\n`);
+  return "memory";
 }
 
 async function serve(args: ServeArgs): Promise<number> {
@@ -78,9 +121,12 @@ async function serve(args: ServeArgs): Promise<number> {
     process.stderr.write(`daytona-kit: ${hint}\n`);
     return 1;
   }
+  const toolbox = await chooseToolbox(args);
   const started = await startLocalDaytona({
     port: args.port,
     cleanup: args.cleanup,
+    toolbox,
+    ...(args.home !== undefined ? { home: args.home } : {}),
     ...(args.apiKey !== undefined ? { apiKey: args.apiKey } : {}),
   });
   if (started.isErr()) {
@@ -90,7 +136,7 @@ async function serve(args: ServeArgs): Promise<number> {
   const local = started.value;
   const env = Object.entries(local.env()).map(([name, value]) => `${name}=${value}`);
   process.stdout.write(
-    `Local Daytona (in-memory back end) listening on ${local.url}\n` +
+    `Local Daytona (${toolbox === "local" ? "real local sandboxes" : "in-memory back end"}) listening on ${local.url}\n` +
       `Point a Daytona client at it with:\n${env.join("\n")}\n`,
   );
   await new Promise<void>((resolve) => {

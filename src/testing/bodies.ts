@@ -56,7 +56,13 @@ export function apiErrorBody(status: number, message: string, request: Request):
 /** The daemon error codes the emulator answers with (a subset of the SDK's `DaemonErrorCode`). */
 export type EmulatedDaemonCode = Extract<
   DaemonErrorCode,
-  "FILE_NOT_FOUND" | "BAD_REQUEST" | "NOT_FOUND" | "CONFLICT" | "REQUEST_TIMEOUT" | "INVALID_REQUEST_BODY"
+  | "FILE_NOT_FOUND"
+  | "BAD_REQUEST"
+  | "NOT_FOUND"
+  | "CONFLICT"
+  | "REQUEST_TIMEOUT"
+  | "INVALID_REQUEST_BODY"
+  | "INTERNAL_SERVER_ERROR"
 >;
 
 /** The toolbox daemon's JSON error body (the SDK's `ErrorResponse`: `source: "DAYTONA_DAEMON"`, a domain `code`). */

@@ -1,6 +1,8 @@
 import type { RequestHandler } from "msw";
 import { type SetupServer, setupServer } from "msw/node";
+import { createDriverBackend } from "./backend/driver-backend.js";
 import { createMemoryBackend } from "./backend/memory-backend.js";
+import { resolveToolbox } from "./backend/toolbox-option.js";
 import type { EmulatorContext, ResolvedOptions } from "./context.js";
 import { FaultRegistry } from "./faults.js";
 import { fileHandlers } from "./handlers/files.js";
@@ -147,8 +149,13 @@ function matches(matcher: CommandMatcher, ctx: CommandContext): boolean {
  * expect(emulator.count("GET /sandbox/:id")).toBe(3);
  * await daytona[Symbol.asyncDispose]();
  * emulator.close();
+ *
+ * @throws TypeError when `toolbox` or `home` is invalid (a test's setup bug, reported at once).
  */
 export function createDaytonaEmulator(options: DaytonaEmulatorOptions = {}): DaytonaEmulator {
+  const toolbox = resolveToolbox(options.toolbox, options.home);
+  if (toolbox.isErr()) throw new TypeError(`createDaytonaEmulator: ${toolbox.error.message}`);
+  const choice = toolbox.value;
   const resolved = resolveOptions(options);
   const ctx: EmulatorContext = {
     options: resolved,
@@ -158,7 +165,10 @@ export function createDaytonaEmulator(options: DaytonaEmulatorOptions = {}): Day
     rateLimits: new EmulatorRateLimiter(options.rateLimits ?? {}, () => resolved.clock.now()),
     createOverrides: [],
     responders: [],
-    backend: createMemoryBackend(() => ctx),
+    backend:
+      choice.kind === "memory"
+        ? createMemoryBackend(() => ctx)
+        : createDriverBackend(() => ctx, choice.driver, { ownsDriver: choice.owned }),
   };
   const handlers: RequestHandler[] = [
     ...sandboxHandlers(ctx),

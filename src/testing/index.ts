@@ -5,6 +5,7 @@
  * sandbox model. msw is an optional peer dependency needed only by the emulator; `@hono/node-server` one needed
  * only to serve.
  */
+export type { ToolboxChoice } from "./backend/toolbox-option.js";
 export { defaultResponder } from "./default-responder.js";
 export {
   type CommandMatcher,

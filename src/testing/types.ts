@@ -1,4 +1,5 @@
-import type { DaytonaSandboxState } from "../driver/types.js";
+import type { DaytonaSandboxState, SandboxDriver } from "../driver/types.js";
+import type { ToolboxChoice } from "./backend/toolbox-option.js";
 import type { EmulatorRateLimits } from "./rate-limits.js";
 import type { EmulatorRoute } from "./routes.js";
 
@@ -296,4 +297,21 @@ export interface DaytonaEmulatorOptions {
    * createDaytonaEmulator({ previewUrl: (id, port) => `http://127.0.0.1:8080/preview/${id}/${port}/` });
    */
   previewUrl?: (sandboxId: string, port: number) => string;
+  /**
+   * What stands behind the sandboxes. `"memory"`: the in-memory model (a mini shell, fast, deterministic).
+   * `"local"`: one real local sandbox per Daytona sandbox (the local driver; Linux and root, see
+   * docs/local-daytona.md): real files, real processes, real exit codes, state kept across restarts under `home`.
+   * A {@link SandboxDriver}: its sandboxes. Same routes, bodies and errors either way; with a driver, create overrides
+   * and `pollsUntilStarted` do not apply (calls answer once the real change is done). An invalid value throws.
+   * @default "memory"
+   *
+   * @example
+   * const emulator = createDaytonaEmulator({ toolbox: "local", home: "/tmp/kit-home" });
+   */
+  toolbox?: ToolboxChoice;
+  /**
+   * With `toolbox: "local"` only: where the local driver keeps images and sandboxes.
+   * @default $DAYTONA_KIT_HOME, else ~/.cache/daytona-kit
+   */
+  home?: string;
 }

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildSync } from "esbuild";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { skipReason } from "../driver/local/helpers.js";
 
 const CLI = fileURLToPath(new URL("../../src/cli/daytona-kit.ts", import.meta.url));
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -90,7 +91,7 @@ const authed = (key: string, init: RequestInit = {}): RequestInit => ({
 
 describe("daytona-kit serve", () => {
   it("prints its URL and env, serves on 127.0.0.1, and exits 0 on SIGTERM", { timeout: 60_000 }, async () => {
-    const cli = start(["serve", "--port", "0"]);
+    const cli = start(["serve", "--port", "0", "--toolbox", "memory"]);
     const env = await printedEnv(cli);
     const apiUrl = env.DAYTONA_API_URL as string;
     const key = env.DAYTONA_API_KEY as string;
@@ -114,7 +115,7 @@ describe("daytona-kit serve", () => {
   it("uses --api-key, and with --cleanup deletes on SIGINT the sandboxes it created", {
     timeout: 60_000,
   }, async () => {
-    const cli = start(["serve", "--api-key", "cli-test-key", "--cleanup"]);
+    const cli = start(["serve", "--api-key", "cli-test-key", "--cleanup", "--toolbox", "memory"]);
     const env = await printedEnv(cli);
     expect(env.DAYTONA_API_KEY).toBe("cli-test-key");
     const apiUrl = env.DAYTONA_API_URL as string;
@@ -142,6 +143,10 @@ describe("daytona-kit serve", () => {
       [[], "missing command (serve)"],
       [["launch"], "unknown command: launch"],
       [["serve", "extra"], "unknown command: serve extra"],
+      [["serve", "--toolbox", "cloud"], '--toolbox must be local or memory, got "cloud"'],
+      [["serve", "--toolbox"], "argument missing"],
+      [["serve", "--home", ""], "--home must name a directory"],
+      [["serve", "--toolbox", "memory", "--home", "/tmp/x"], "needs --toolbox local"],
     ];
     for (const [args, message] of cases) {
       const cli = start(args, "bundle");
@@ -151,6 +156,25 @@ describe("daytona-kit serve", () => {
       expect(cli.stdout(), "nothing listened").toBe("");
     }
   }, 120_000);
+
+  it.skipIf(skipReason !== undefined)(
+    "serves real local sandboxes with --toolbox local --home DIR",
+    { timeout: 60_000 },
+    async () => {
+      const home = mkdtempSync(join(tmpdir(), "daytona-kit-cli-home-"));
+      try {
+        const cli = start(["serve", "--toolbox", "local", "--home", home]);
+        const env = await printedEnv(cli);
+        expect(cli.stdout()).toContain("Local Daytona (real local sandboxes) listening on");
+        const listed = await fetch(`${env.DAYTONA_API_URL}/sandbox`, authed(env.DAYTONA_API_KEY as string));
+        expect(await listed.json()).toEqual({ items: [], nextCursor: null });
+        cli.child.kill("SIGTERM");
+        expect(await cli.exited).toBe(0);
+      } finally {
+        rmSync(home, { recursive: true, force: true });
+      }
+    },
+  );
 
   it("prints the usage on --help and exits 0", async () => {
     const cli = start(["--help"], "bundle");

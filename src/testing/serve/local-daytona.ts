@@ -2,7 +2,10 @@ import { randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { err, ok, type Result } from "neverthrow";
+import type { LocalDriver } from "../../driver/local/index.js";
+import type { SandboxDriver } from "../../driver/types.js";
 import { type KitError, kitError } from "../../errors.js";
+import { resolveToolbox } from "../backend/toolbox-option.js";
 import { createDaytonaEmulator, type DaytonaEmulator } from "../emulator.js";
 import type { DaytonaEmulatorOptions } from "../types.js";
 import { type Dispatch, fetchListener } from "./fetch-adapter.js";
@@ -23,7 +26,10 @@ export interface LocalDaytonaOptions
   host?: string;
   /** The key clients must send (`Authorization: Bearer <key>`). @default a random key, see `apiKey` on the handle */
   apiKey?: string;
-  /** On `close()`, delete the sandboxes created through the server (seeded ones are the caller's). @default false */
+  /**
+   * On `close()`, delete the sandboxes this server run created (seeded ones, and with a real back end those of
+   * earlier runs, are the user's). @default false
+   */
   cleanup?: boolean;
 }
 
@@ -73,6 +79,27 @@ function checkOptions(options: unknown): Result<LocalDaytonaOptions, KitError> {
   return ok(options as LocalDaytonaOptions);
 }
 
+/**
+ * The toolbox to serve: the in-memory model, or a driver; `"local"` on a machine that cannot run local sandboxes is
+ * `Unsupported` (said at start, not on the first create).
+ */
+function localBackend(toolbox: unknown, home: unknown): Result<"memory" | SandboxDriver, KitError> {
+  return resolveToolbox(toolbox, home).andThen((choice) => {
+    if (choice.kind === "memory") return ok("memory" as const);
+    const local = choice.driver as Partial<LocalDriver>;
+    const unsupported = toolbox === "local" ? local.capabilities?.().unsupported : undefined;
+    if (unsupported !== undefined) {
+      return err(
+        kitError.unsupported(
+          "The local toolbox back end",
+          `${unsupported} Serve the in-memory back end instead (toolbox "memory").`,
+        ),
+      );
+    }
+    return ok(choice.driver);
+  });
+}
+
 /** Listens on 127.0.0.1; a busy or forbidden port is the caller's argument, anything else unexpected. */
 function listen(server: Server, port: number): Promise<Result<number, KitError>> {
   return new Promise((resolve) => {
@@ -98,9 +125,11 @@ function listen(server: Server, port: number): Promise<Result<number, KitError>>
 /**
  * Starts a local Daytona: Daytona's control plane (`/api/…`) and toolbox (`/toolbox/:id/…`) over HTTP on
  * 127.0.0.1, answered by the emulator's route table and pipeline (auth, request log, faults, latency), so any
- * Daytona client in any process or language can use it. The back end is the emulator's in-memory model (a mini
- * shell, not real processes). Routes it does not serve answer 501 naming the route. Needs the optional peer
- * dependency `@hono/node-server` (`Unsupported` when it is missing).
+ * Daytona client in any process or language can use it. The back end (`toolbox`) is the emulator's in-memory model
+ * (a mini shell, not real processes; the default) or `"local"`: a real local sandbox per Daytona sandbox, whose
+ * records under `home` survive a restart of the server (`Unsupported` where local sandboxes cannot run). Routes it
+ * does not serve answer 501 naming the route. Needs the optional peer dependency `@hono/node-server`
+ * (`Unsupported` when it is missing).
  *
  * @example
  * const started = await startLocalDaytona({ port: 0 });
@@ -110,13 +139,19 @@ function listen(server: Server, port: number): Promise<Result<number, KitError>>
  * const sandbox = await daytona.create();
  * console.log((await sandbox.process.executeCommand("echo hi")).result); // "hi"
  * console.log(local.emulator.count("POST /sandbox")); // 1
+ *
+ * @example
+ * // Real sandboxes, kept under a home of their own; close() deletes the ones this run created.
+ * const real = await startLocalDaytona({ toolbox: "local", home: "/tmp/kit-home", cleanup: true });
  */
 export async function startLocalDaytona(
   options?: LocalDaytonaOptions,
 ): Promise<Result<LocalDaytona, KitError>> {
   const checked = checkOptions(options);
   if (checked.isErr()) return err(checked.error);
-  const { port = 0, host: _host, cleanup = false, apiKey, ...emulatorOptions } = checked.value;
+  const { port = 0, host: _host, cleanup = false, apiKey, toolbox, home, ...emulatorOptions } = checked.value;
+  const backend = localBackend(toolbox, home);
+  if (backend.isErr()) return err(backend.error);
   const adapter = await loadNodeAdapter();
   if (adapter.isErr()) return err(adapter.error);
 
@@ -132,6 +167,7 @@ export async function startLocalDaytona(
     apiUrl: `${url}/api`,
     toolboxUrl: `${url}/toolbox`,
     previewUrl: previewUrlOn(url),
+    toolbox: backend.value,
   });
   dispatch = {
     origin: url,
