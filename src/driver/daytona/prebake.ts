@@ -13,6 +13,8 @@ import { err, ok, type Result, ResultAsync } from "neverthrow";
 import { type KitError, kitError } from "../../errors.js";
 import { currentScope, withScope } from "../../policy/deadline.js";
 import { realSleep } from "../../policy/sleep.js";
+import { prebakeArgumentProblem } from "../prebake-arguments.js";
+import { prebakeBuildFailed } from "../prebake-error.js";
 import type {
   PrebakeCapable,
   PrebakedEntry,
@@ -22,8 +24,6 @@ import type {
 } from "../prebake-types.js";
 import type { DaytonaClientLike, DaytonaSnapshotLike, DaytonaSnapshotServiceLike } from "./client.js";
 import type { ErrorContext } from "./map-error.js";
-import { prebakeArgumentProblem } from "../prebake-arguments.js";
-import { prebakeBuildFailed } from "../prebake-error.js";
 
 /** How many build log lines a failed build's error ends with. */
 const TAIL_LINES = 20;
