@@ -120,6 +120,18 @@ describe("the driver toolbox back end (memory driver behind the server)", () => 
     expect(driver.state.live()).toHaveLength(1);
   });
 
+  it("makes one sandbox when two creates race for one name: the other answers 409", async () => {
+    const driver = createMemoryDriver();
+    const server = await serve(driver);
+    const answers = await Promise.all([
+      call(server, "POST", "/api/sandbox", { name: "race" }),
+      call(server, "POST", "/api/sandbox", { name: "race" }),
+      call(server, "POST", "/api/sandbox", { name: "race" }),
+    ]);
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409, 409]);
+    expect(driver.state.live()).toHaveLength(1);
+  });
+
   it("serves files and execute through the driver, with the daemon's codes for its failures", async () => {
     const driver = createMemoryDriver();
     const server = await serve(driver);
@@ -171,6 +183,27 @@ describe("the driver toolbox back end (memory driver behind the server)", () => 
     expect(multipart).toContain("hello\n");
     expect(multipart).toContain('"code":"FILE_NOT_FOUND"');
     expect(multipart).toContain("file not found: d/gone.txt");
+  });
+
+  it("passes cwd, envs and timeout to the driver: a driver timeout is the daemon's 408", async () => {
+    const server = await serve(createMemoryDriver());
+    const id: string = (await call(server, "POST", "/api/sandbox", {})).body.id;
+    await upload(server, id, "sub/x.txt", "x");
+    const run = (body: Record<string, unknown>) =>
+      call(server, "POST", `/toolbox/${id}/process/execute`, body);
+    expect((await run({ command: "pwd", cwd: "sub" })).body).toEqual({
+      exitCode: 0,
+      result: "/workspace/sub\n",
+    });
+    expect((await run({ command: "echo $GREETING", envs: { GREETING: "hi" } })).body.result).toBe("hi\n");
+    // Huge timeouts from JavaScript callers are capped, not passed on as an instant timer.
+    expect((await run({ command: "echo ok", timeout: 1e12 })).body).toEqual({ exitCode: 0, result: "ok\n" });
+    const late = await run({ command: "sleep 30", timeout: 1 });
+    expect(late).toMatchObject({
+      status: 408,
+      body: { code: "REQUEST_TIMEOUT", message: "command execution timeout", source: "DAYTONA_DAEMON" },
+    });
+    expect(server.emulator.commands(id).at(-1)).toMatchObject({ command: "sleep 30", timedOut: true });
   });
 
   it("answers the session routes 501 naming the route (sessions are not wired to the driver here)", async () => {
