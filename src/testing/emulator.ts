@@ -1,6 +1,7 @@
 import type { RequestHandler } from "msw";
 import { type SetupServer, setupServer } from "msw/node";
 import { createDriverBackend } from "./backend/driver-backend.js";
+import { driverSessionRoutes } from "./backend/driver-session-routes.js";
 import { createMemoryBackend } from "./backend/memory-backend.js";
 import { resolveToolbox } from "./backend/toolbox-option.js";
 import type { EmulatorContext, ResolvedOptions } from "./context.js";
@@ -168,7 +169,12 @@ export function createDaytonaEmulator(options: DaytonaEmulatorOptions = {}): Day
     backend:
       choice.kind === "memory"
         ? createMemoryBackend(() => ctx)
-        : createDriverBackend(() => ctx, choice.driver, { ownsDriver: choice.owned }),
+        : createDriverBackend(() => ctx, choice.driver, {
+            ownsDriver: choice.owned,
+            // Sessions are emulated with shell scripts: every driver that runs a real shell, not the memory
+            // driver's mini shell (its session routes answer 501).
+            ...(choice.driver.name === "memory" ? {} : { sessions: driverSessionRoutes(choice.driver) }),
+          }),
   };
   const handlers: RequestHandler[] = [
     ...sandboxHandlers(ctx),

@@ -11,6 +11,7 @@ import type { DaytonaEmulatorOptions } from "../types.js";
 import { type Dispatch, fetchListener } from "./fetch-adapter.js";
 import { loadNodeAdapter } from "./node-adapter.js";
 import { answerPreview, previewUrlOn } from "./preview.js";
+import { proxyPreview } from "./preview-proxy.js";
 
 const MIB = 1024 * 1024;
 
@@ -100,6 +101,21 @@ function localBackend(toolbox: unknown, home: unknown): Result<"memory" | Sandbo
   });
 }
 
+/**
+ * The preview URLs of a driver back end: proxied to the driver's link of the sandbox's port (bodies streamed). A
+ * sandbox the server does not know answers 404 even if the driver has it (it is not this Daytona's).
+ */
+function previewProxy(
+  emulator: DaytonaEmulator,
+  driver: SandboxDriver,
+): (request: Request) => Promise<Response | undefined> {
+  return (request) =>
+    proxyPreview(request, async (sandboxId, port) => {
+      if (!emulator.state.find(sandboxId)) return err(kitError.notFound("sandbox", sandboxId));
+      return driver.previewLink(sandboxId, port);
+    });
+}
+
 /** Listens on 127.0.0.1; a busy or forbidden port is the caller's argument, anything else unexpected. */
 function listen(server: Server, port: number): Promise<Result<number, KitError>> {
   return new Promise((resolve) => {
@@ -175,6 +191,7 @@ export async function startLocalDaytona(
     maxBodyBytes: Math.max(64 * MIB, 2 * (emulatorOptions.uploadLimitBytes ?? 0)),
     handlers: emulator.handlers,
     before: (request) => answerPreview(emulator.state, request),
+    ...(backend.value === "memory" ? {} : { streaming: previewProxy(emulator, backend.value) }),
   };
   const target = emulator.clientConfig().target;
 
