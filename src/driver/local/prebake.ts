@@ -26,7 +26,7 @@ import type {
   PrebakePlan,
 } from "../prebake-types.js";
 import type { ExecOutcome, ExecRequest } from "../types.js";
-import { processStartTime } from "./host.js";
+import { processStartTime, runHost } from "./host.js";
 import {
   type ImageProgress,
   type LocalImage,
@@ -247,6 +247,11 @@ export function localPrebake(deps: LocalPrebakeDeps): PrebakeCapable {
         }
       }
       progress("layer", "stopping the builder and keeping its layer");
+      // Give the blocks of files the build deleted (downloaded packages, temp files) back to the host: the layer's
+      // image is sparse, but a freed ext4 block stays allocated in it until it is discarded.
+      // (A sync first: ext4 frees a deleted file's blocks only when its transaction commits.)
+      await runHost("sync", ["-f", paths.layer]).catch(() => undefined);
+      await runHost("fstrim", [paths.layer]).catch(() => undefined);
       meta = { ...(await takeDown(paths, meta, host)), state: "creating", owner };
       await writeMeta(home, meta);
       const record: PrebakedRecord = {

@@ -109,6 +109,15 @@ describe.skipIf(skipReason !== undefined)("prebake on the local driver", () => {
     expect(readFileSync("/proc/mounts", "utf8")).not.toContain(join(home, "sandboxes"));
   }, 600_000);
 
+  it("keeps no space for files the build deleted (the layer's image is trimmed)", async () => {
+    const written = "head -c 100000000 /dev/urandom > /tmp/big && sync && rm /tmp/big && echo small > /small";
+    (await driver.prebake!(plan("test-layer-trim", [written]), { timeoutMs: 300_000 }))._unsafeUnwrap();
+    const [entry] = (await driver.listPrebaked!("test-layer-trim"))._unsafeUnwrap();
+    // Without the trim the image holds the 100 MB the build wrote; with it, a few MB of metadata and `/small`.
+    expect(entry!.sizeBytes).toBeLessThan(40_000_000);
+    (await driver.deletePrebaked!("test-layer-trim"))._unsafeUnwrap();
+  }, 600_000);
+
   it("deletes a layer without breaking the sandboxes made from it; a second delete is NotFound", async () => {
     (
       await driver.prebake!(plan("test-layer-del", ["echo kept > /kept"]), { timeoutMs: 300_000 })
