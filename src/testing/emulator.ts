@@ -94,6 +94,11 @@ export interface DaytonaEmulator {
    * Resolves with their ids.
    */
   deleteCreated(): Promise<string[]>;
+  /**
+   * Resolves once the back end has loaded the sandboxes it already holds (with a driver toolbox: those an earlier
+   * run created, after a restart). Requests wait for it anyway; call it to inspect `sandboxes` before any request.
+   */
+  ready(): Promise<void>;
   /** Clears sandboxes, the request log, faults, rate-limit windows and storms, command rules and create overrides. */
   reset(): void;
 }
@@ -242,6 +247,9 @@ export function createDaytonaEmulator(options: DaytonaEmulatorOptions = {}): Day
       });
     },
     deleteCreated: () => ctx.backend.deleteCreated(),
+    ready: async () => {
+      await ctx.backend.ready?.();
+    },
     reset() {
       ctx.state.clear();
       ctx.log.clear();

@@ -43,7 +43,12 @@ const DRIVER_METHODS = [
 function isDriver(value: unknown): value is SandboxDriver {
   if (typeof value !== "object" || value === null) return false;
   const record = value as Record<string, unknown>;
-  return DRIVER_METHODS.every((method) => typeof record[method] === "function");
+  try {
+    return DRIVER_METHODS.every((method) => typeof record[method] === "function");
+  } catch {
+    // A hostile object (a Proxy or getter that throws) is no driver.
+    return false;
+  }
 }
 
 /**

@@ -194,6 +194,8 @@ export async function startLocalDaytona(
     ...(backend.value === "memory" ? {} : { streaming: previewProxy(emulator, backend.value) }),
   };
   const target = emulator.clientConfig().target;
+  // A restart: the sandboxes an earlier run made under `home` are records before the caller looks.
+  await emulator.ready();
 
   let closing: Promise<{ readonly deleted: readonly string[] }> | undefined;
   const close = () => {

@@ -259,6 +259,7 @@ describe("the driver toolbox back end (memory driver behind the server)", () => 
     driver.seed({ labels: { foreign: "yes" } });
 
     const second = await serve(driver, true);
+    expect(second.emulator.sandboxes.list().map((box) => box.name)).toEqual(["kept"]);
     expect((await call(second, "GET", `/api/sandbox/${kept.id}`)).body).toMatchObject({
       id: kept.id,
       name: "kept",
@@ -285,15 +286,25 @@ describe("toolbox options from JavaScript callers", () => {
       { toolbox: null },
       { toolbox: {} },
       { toolbox: { create: () => undefined } },
+      {
+        toolbox: new Proxy(
+          {},
+          {
+            get() {
+              throw new Error("hostile getter");
+            },
+          },
+        ),
+      },
       { toolbox: "local", home: 5 },
       { toolbox: "local", home: "" },
       { toolbox: "local", home: "a\0b" },
       { home: "/tmp/somewhere" },
       { toolbox: "memory", home: "/tmp/somewhere" },
     ];
-    for (const options of cases) {
+    for (const [index, options] of cases.entries()) {
       const started = await startLocalDaytona(options as never);
-      expect(started.isErr(), JSON.stringify(options)).toBe(true);
+      expect(started.isErr(), `case ${index}`).toBe(true);
       expect(started._unsafeUnwrapErr().kind).toBe("InvalidArgument");
     }
   });
