@@ -1,3 +1,4 @@
+import type { CommandOutcome, CommandRequest } from "./command-types.js";
 import type { EmulatorContext } from "./context.js";
 import { defaultResponder } from "./default-responder.js";
 import { exists, HOME_DIR, mkdirp, remove, resolvePath, writeFile } from "./fs-state.js";
@@ -7,25 +8,9 @@ import type {
   CommandReply,
   CommandResponder,
   SandboxRecord,
-  SessionRecord,
 } from "./types.js";
 
-/** What a handler asks the emulated daemon to run. */
-export interface CommandRequest {
-  readonly command: string;
-  readonly cwd: string | undefined;
-  readonly env: Readonly<Record<string, string>>;
-  readonly timeoutSeconds: number | undefined;
-  readonly sessionId?: string;
-  /** The session the command runs in (its shell state carries over). */
-  readonly session?: SessionRecord;
-}
-
-/** The reply (with defaults applied) and whether the emulated run exceeded the timeout. */
-export interface CommandOutcome {
-  readonly reply: Required<CommandReply>;
-  readonly timedOut: boolean;
-}
+export type { CommandOutcome, CommandRequest } from "./command-types.js";
 
 /** Filesystem helpers over one sandbox, resolving relative paths against `cwd`. */
 export function commandFs(box: SandboxRecord, cwd: string): CommandFs {

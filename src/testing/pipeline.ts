@@ -2,15 +2,11 @@ import { HttpResponse, http, type RequestHandler } from "msw";
 import { apiErrorBody } from "./bodies.js";
 import type { EmulatorContext } from "./context.js";
 import { throttleHeaders } from "./rate-limits.js";
+import type { RouteInput } from "./route-input.js";
 import type { EmulatorRoute } from "./routes.js";
 import type { Fault } from "./types.js";
 
-/** What a route's resolver receives. */
-export interface RouteInput {
-  readonly request: Request;
-  readonly params: Readonly<Record<string, string | readonly string[] | undefined>>;
-  readonly url: URL;
-}
+export type { RouteInput } from "./route-input.js";
 
 type Method = "get" | "post" | "put" | "delete";
 

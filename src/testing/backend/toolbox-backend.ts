@@ -6,11 +6,11 @@
  * sandboxes).
  * @module
  */
-import type { CommandOutcome, CommandRequest } from "../commands.js";
+import type { CommandOutcome, CommandRequest } from "../command-types.js";
 import type { FsFailure } from "../fs-state.js";
 import type { FileInfo } from "../models.js";
 import type { DownloadPart } from "../multipart.js";
-import type { RouteInput } from "../pipeline.js";
+import type { RouteInput } from "../route-input.js";
 import type { EmulatorRoute } from "../routes.js";
 import type { SeedSandbox } from "../state.js";
 import type { SandboxRecord } from "../types.js";
