@@ -2,13 +2,7 @@ import type { CommandOutcome, CommandRequest } from "./command-types.js";
 import type { EmulatorContext } from "./context.js";
 import { defaultResponder } from "./default-responder.js";
 import { exists, HOME_DIR, mkdirp, remove, resolvePath, writeFile } from "./fs-state.js";
-import type {
-  CommandContext,
-  CommandFs,
-  CommandReply,
-  CommandResponder,
-  SandboxRecord,
-} from "./types.js";
+import type { CommandContext, CommandFs, CommandReply, CommandResponder, SandboxRecord } from "./types.js";
 
 export type { CommandOutcome, CommandRequest } from "./command-types.js";
 
