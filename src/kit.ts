@@ -257,7 +257,7 @@ export function createKitWithSeams(options: KitOptions, internals: KitInternals)
     const key = `${request.projectId}\n${stableJson(request.prebaked)}`;
     const running = prebakedInFlight.get(key);
     if (running) return running;
-    const { prebaked: _spec, ...rest } = request;
+    const { prebaked: _spec, onEvent, ...rest } = request;
     const signal = request.signal ? { signal: request.signal } : {};
     const work = prebakeCompiled(driver, compiled, signal).andThen((image) =>
       plainEnsure({
@@ -267,7 +267,10 @@ export function createKitWithSeams(options: KitOptions, internals: KitInternals)
       }).andThen((sandbox) =>
         firstStarts(sandbox.id, () =>
           // A handle of its own: `services` is this call's result, not a neighbour's.
-          startPrebaked(handleFor(sandbox.info), compiled, image.name, signal),
+          startPrebaked(handleFor(sandbox.info), compiled, image.name, {
+            ...signal,
+            ...(onEvent ? { onEvent } : {}),
+          }),
         ),
       ),
     );

@@ -19,6 +19,7 @@ import { currentScope } from "../policy/deadline.js";
 import type { RegionFallback } from "../policy/region.js";
 import { type RetryPolicy, retryResult } from "../policy/retry.js";
 import type { PrebakeSpec } from "../provision/prebake-spec.js";
+import type { ProvisionEvent } from "../provision/types.js";
 import { sandboxNameFor } from "../validate/sandbox-name.js";
 import type { ProjectLabel } from "./project.js";
 import type { SandboxRegistry } from "./registry.js";
@@ -41,6 +42,12 @@ export interface EnsureRequest {
    * See docs/provisioners/prebaked.md.
    */
   readonly prebaked?: PrebakeSpec;
+  /**
+   * With `prebaked`: progress of the steps run on the sandbox (`skipped`, `step-start`, `output`, `step-done`), as
+   * `provision.all` reports them. Concurrent identical calls share one operation: the first caller's listener
+   * hears it. Exceptions thrown are ignored.
+   */
+  readonly onEvent?: (event: ProvisionEvent) => void;
   readonly envVars?: Readonly<Record<string, string>>;
   /** Extra labels; the project label is added. */
   readonly labels?: Readonly<Record<string, string>>;

@@ -10,7 +10,14 @@ import { type KitError, kitError } from "../errors.js";
 import { checkProjectId } from "../sandbox/project.js";
 import { checkEnv } from "../shell/env.js";
 import { checkInteger, checkNumber, checkOptionalTimeoutMs } from "./numbers.js";
-import { checkKnownKeys, checkOptions, checkRequiredOptions, checkSignal, isPlainObject } from "./options.js";
+import {
+  checkCallback,
+  checkKnownKeys,
+  checkOptions,
+  checkRequiredOptions,
+  checkSignal,
+  isPlainObject,
+} from "./options.js";
 import { checkStringRecord } from "./records.js";
 import { checkOptionalString } from "./strings.js";
 
@@ -43,6 +50,7 @@ const ENSURE_KEYS = [
   "image",
   "snapshot",
   "prebaked",
+  "onEvent",
   "envVars",
   "labels",
   "resources",
@@ -77,6 +85,7 @@ export function checkEnsureRequest<T extends object>(request: T | undefined): Re
             )
           : ok(undefined),
       )
+      .andThen(() => checkCallback(fields.onEvent, "onEvent"))
       .andThen(() => checkStringRecord(fields.envVars, "envVars"))
       .andThen((envVars) => checkEnv(envVars).mapErr((e) => ({ ...e, argument: "envVars" }) as KitError))
       .andThen(() => checkStringRecord(fields.labels, "labels"))

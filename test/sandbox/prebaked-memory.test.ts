@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import type { SandboxDriver } from "../../src/driver/types.js";
 import { createKit } from "../../src/kit.js";
+import type { ProvisionEvent } from "../../src/provision/types.js";
 import { createMemoryDriver } from "../../src/testing/index.js";
 import { bakedResponder } from "../support/baked-responder.js";
 
@@ -23,7 +24,12 @@ function setup() {
 describe("prebaked environments on the memory driver", () => {
   it("ensure({ prebaked }) builds the image once, creates from it and runs only the per-sandbox steps", async () => {
     const { baked, driver, kit } = setup();
-    const sandbox = (await kit.ensure({ projectId: "blog", prebaked: spec }))._unsafeUnwrap();
+    const events: ProvisionEvent[] = [];
+    const sandbox = (
+      await kit.ensure({ projectId: "blog", prebaked: spec, onEvent: (e) => events.push(e) })
+    )._unsafeUnwrap();
+    const started = events.flatMap((e) => (e.type === "step-start" ? [e.step] : []));
+    expect(started).toEqual(["git.config", "postgres.start", "postgres.database", "redis.start"]);
     // Typed like provision.all's result: no `?.` needed for the services the spec asked for.
     expect(sandbox.services.postgres.url).toBe("postgresql://postgres@localhost:5432/app");
     expect(sandbox.services.redis.url).toBe("redis://127.0.0.1:6379");
@@ -46,8 +52,12 @@ describe("prebaked environments on the memory driver", () => {
   it("a project's sandbox made without the image gets the whole recipe (its packages installed)", async () => {
     const { baked, kit } = setup();
     const plain = (await kit.ensure({ projectId: "old" }))._unsafeUnwrap();
-    const again = (await kit.ensure({ projectId: "old", prebaked: spec }))._unsafeUnwrap();
+    const events: ProvisionEvent[] = [];
+    const again = (
+      await kit.ensure({ projectId: "old", prebaked: spec, onEvent: (e) => events.push(e) })
+    )._unsafeUnwrap();
     expect(again.id).toBe(plain.id);
+    expect(events.filter((e) => e.type === "step-start").map((e) => e.step)).toContain("apt.install");
     expect(baked.ran.filter((c) => c.includes("apt-get install"))).toHaveLength(1);
     expect(again.services.redis.url).toBe("redis://127.0.0.1:6379");
     await kit.dispose();
@@ -136,6 +146,7 @@ describe("prebaked environments on the memory driver", () => {
       await k.ensure({ projectId: "x", prebaked: { apt: "curl" } }),
       await k.ensure({ projectId: "x", prebaked: spec, image: "debian:12-slim" }),
       await k.ensure({ projectId: "../x", prebaked: spec }),
+      await k.ensure({ projectId: "x", prebaked: spec, onEvent: "log" }),
       await k.prebaked.delete("../apex-prebaked-0123456789abcdef"),
       await k.prebaked.delete(undefined),
     ];

@@ -148,6 +148,7 @@ const METHODS: readonly Method[] = [
         fc.constant({ projectId: "prop-main", projectID: "typo" }),
         badSpec.filter((v) => v !== undefined).map((prebaked) => ({ projectId: "prop-main", prebaked })),
         fc.constant({ projectId: "prop-main", prebaked: { git: true }, image: "debian:12-slim" }),
+        fc.constant({ projectId: "prop-main", prebaked: { git: true }, onEvent: "log" }),
       ),
     ],
     call: (t, [request]) => t.kit.ensure(request as Loose),
