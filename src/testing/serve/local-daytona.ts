@@ -5,6 +5,7 @@ import { err, ok, type Result } from "neverthrow";
 import type { LocalDriver } from "../../driver/local/index.js";
 import type { SandboxDriver } from "../../driver/types.js";
 import { type KitError, kitError } from "../../errors.js";
+import { isServedSandbox } from "../backend/daytona-labels.js";
 import { resolveToolbox } from "../backend/toolbox-option.js";
 import { createDaytonaEmulator, type DaytonaEmulator } from "../emulator.js";
 import type { DaytonaEmulatorOptions } from "../types.js";
@@ -111,7 +112,12 @@ function previewProxy(
 ): (request: Request) => Promise<Response | undefined> {
   return (request) =>
     proxyPreview(request, async (sandboxId, port) => {
-      if (!emulator.state.find(sandboxId)) return err(kitError.notFound("sandbox", sandboxId));
+      if (!emulator.state.find(sandboxId)) {
+        // Not loaded yet (a restarted server before its first API call): a sandbox served by a run of it still is.
+        const local = await driver.get(sandboxId);
+        if (local.isErr()) return err(local.error);
+        if (!isServedSandbox(local.value.labels)) return err(kitError.notFound("sandbox", sandboxId));
+      }
       return driver.previewLink(sandboxId, port);
     });
 }
