@@ -9,17 +9,13 @@
  */
 import { randomBytes } from "node:crypto";
 import type { SandboxDriver, SandboxInfo } from "../../driver/types.js";
-import { kitError } from "../../errors.js";
-import type { CommandOutcome } from "../commands.js";
 import type { EmulatorContext } from "../context.js";
-import { type FsFailure, resolvePath } from "../fs-state.js";
 import { missingSandbox } from "../lifecycle-rules.js";
-import type { FileInfo } from "../models.js";
-import type { DownloadPart } from "../multipart.js";
 import { applyState, newPreviewToken, stamp, touch } from "../state.js";
 import type { EmulatedSandboxState, SandboxRecord } from "../types.js";
 import { CREATED_BY_LABEL, fromLocalLabels, isServedSandbox, toLocalLabels } from "./daytona-labels.js";
-import { apiFailureOf, daemonFailureOf, downloadErrorOf, fileInfoOf } from "./driver-answers.js";
+import { apiFailureOf } from "./driver-answers.js";
+import { driverToolbox } from "./driver-toolbox.js";
 import { chooseLocalImage } from "./local-image-choice.js";
 import { createMemoryBackend } from "./memory-backend.js";
 import type { ApiFailure, SessionRoutes, ToolboxBackend } from "./toolbox-backend.js";
@@ -39,12 +35,6 @@ export interface DriverBackendOptions {
 
 /** How long one lifecycle call may take (a create from a built image takes seconds). */
 const LIFECYCLE_MS = 120_000;
-/** `process/execute` without a timeout (Daytona waits for ever) still ends. */
-const DEFAULT_EXEC_MS = 3_600_000;
-/** Longest timer Node can hold. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-/** Most output one `process/execute` answers (its tail). */
-const MAX_OUTPUT_BYTES = 10 * 1024 * 1024;
 
 const asState = (state: string) => state as EmulatedSandboxState;
 
@@ -62,6 +52,7 @@ export function createDriverBackend(
   const homeDir = options.homeDir ?? "/workspace";
   const runId = options.runId ?? `run-${randomBytes(6).toString("hex")}`;
   const memory = createMemoryBackend(context);
+  const toolbox = driverToolbox(driver, homeDir);
   /** Ids of records that are real sandboxes of the driver. */
   const real = new Set<string>();
   /** Ids with a lifecycle call in flight: their state is the route's, not yet the driver's. */
@@ -288,110 +279,19 @@ export function createDriverBackend(
       return deleted;
     },
 
-    async upload(box, files) {
-      if (!isReal(box)) return memory.upload(box, files);
-      const sent = await driver.uploadFiles(
-        box.id,
-        files.map((file) => ({ path: file.path, data: file.bytes })),
-      );
-      return sent.isErr() ? daemonFailureOf(sent.error, files[0]?.path ?? "") : undefined;
-    },
-
-    async download(box, paths) {
-      if (!isReal(box)) return memory.download(box, paths);
-      const got = await driver.downloadFiles(
-        box.id,
-        paths.map((path) => resolvePath(path, homeDir)),
-      );
-      return paths.map((requested, index): DownloadPart => {
-        // A failed call fails every part with its error; a driver answering fewer outcomes than paths, the rest.
-        const outcome = got.isOk()
-          ? (got.value[index] ?? { ok: false, error: kitError.notFound("file", requested) })
-          : { ok: false as const, error: got.error };
-        return outcome.ok
-          ? { kind: "file", path: requested, bytes: outcome.data }
-          : { kind: "error", path: requested, error: downloadErrorOf(outcome.error, requested) };
-      });
-    },
-
-    async list(box, path, depth) {
-      if (!isReal(box)) return memory.list(box, path, depth);
-      const walk = async (dir: string, level: number): Promise<FileInfo[] | FsFailure> => {
-        const listed = await driver.listFiles(box.id, dir);
-        if (listed.isErr()) return daemonFailureOf(listed.error, dir);
-        const out: FileInfo[] = [];
-        for (const entry of listed.value) {
-          out.push(fileInfoOf(entry));
-          if (entry.isDir && level < depth) {
-            const inner = await walk(entry.path, level + 1);
-            if (Array.isArray(inner)) out.push(...inner);
-          }
-        }
-        return out;
-      };
-      return walk(path, 1);
-    },
-
-    async info(box, path) {
-      if (!isReal(box)) return memory.info(box, path);
-      const found = await driver.fileInfo(box.id, path);
-      return found.isOk() ? fileInfoOf(found.value) : daemonFailureOf(found.error, path);
-    },
-
-    async folder(box, path, mode) {
-      if (!isReal(box)) return memory.folder(box, path, mode);
-      const made = await driver.createFolder(box.id, path, mode);
-      return made.isErr() ? daemonFailureOf(made.error, path) : undefined;
-    },
-
-    async remove(box, path, recursive) {
-      if (!isReal(box)) return memory.remove(box, path, recursive);
-      const removed = await driver.deleteFile(box.id, path, recursive);
-      return removed.isErr() ? daemonFailureOf(removed.error, path) : undefined;
-    },
-
-    async move(box, source, destination) {
-      if (!isReal(box)) return memory.move(box, source, destination);
-      const moved = await driver.moveFile(box.id, source, destination);
-      if (moved.isOk()) return undefined;
-      if (moved.error.kind === "Conflict") {
-        return { status: 409, code: "CONFLICT", message: "destination already exists" };
-      }
-      return daemonFailureOf(moved.error, source);
-    },
-
-    async execute(box, request): Promise<CommandOutcome | FsFailure> {
-      if (!isReal(box)) return memory.execute(box, request);
-      const seconds = request.timeoutSeconds;
-      const timeoutMs =
-        seconds !== undefined && Number.isFinite(seconds) && seconds > 0
-          ? Math.min(seconds * 1000, MAX_TIMER_MS)
-          : DEFAULT_EXEC_MS;
-      const ran = await driver.exec(box.id, {
-        command: request.command,
-        cwd: resolvePath(request.cwd ?? homeDir, homeDir),
-        env: request.env,
-        timeoutMs,
-        maxOutputBytes: MAX_OUTPUT_BYTES,
-      });
-      if (ran.isErr() && ran.error.kind !== "Timeout")
-        return daemonFailureOf(ran.error, request.cwd ?? homeDir);
-      const timedOut = ran.isErr();
-      const exitCode = ran.isOk() ? ran.value.exitCode : 137;
-      const output = ran.isOk() ? ran.value.output : "";
-      box.commands.push({
-        sandboxId: box.id,
-        command: request.command,
-        cwd: request.cwd,
-        env: { ...request.env },
-        timeoutSeconds: request.timeoutSeconds,
-        exitCode,
-        output,
-        timedOut,
-        at: Date.now(),
-      });
-      return { reply: { exitCode, output, stdout: output, stderr: "", durationMs: 0 }, timedOut };
-    },
+    // Files and commands of real sandboxes go to the driver (driver-toolbox.ts); seeded records stay in memory.
+    upload: (box, files) => (isReal(box) ? toolbox.upload(box, files) : memory.upload(box, files)),
+    download: (box, paths) => (isReal(box) ? toolbox.download(box, paths) : memory.download(box, paths)),
+    list: (box, path, depth) =>
+      isReal(box) ? toolbox.list(box, path, depth) : memory.list(box, path, depth),
+    info: (box, path) => (isReal(box) ? toolbox.info(box, path) : memory.info(box, path)),
+    folder: (box, path, mode) =>
+      isReal(box) ? toolbox.folder(box, path, mode) : memory.folder(box, path, mode),
+    remove: (box, path, recursive) =>
+      isReal(box) ? toolbox.remove(box, path, recursive) : memory.remove(box, path, recursive),
+    move: (box, source, destination) =>
+      isReal(box) ? toolbox.move(box, source, destination) : memory.move(box, source, destination),
+    execute: (box, request) => (isReal(box) ? toolbox.execute(box, request) : memory.execute(box, request)),
 
     sessions: options.sessions ?? unservedSessions,
 
