@@ -88,6 +88,10 @@ describe("provision.postgres", () => {
     }
     const start = plan().find((step) => step.name === "postgres.start");
     expect(start?.command).toContain("pg_lsclusters -h");
+    // pg_ctl as the cluster's owner (found at run time too), pg_ctlcluster where runuser/setsid are missing.
+    expect(start?.command).toContain(
+      'runuser -u "$owner" -- setsid -w "/usr/lib/postgresql/$pgv/bin/pg_ctl" start -w',
+    );
     expect(start?.command).toContain('pg_ctlcluster "$pgv" "$pgc" start');
   });
 
