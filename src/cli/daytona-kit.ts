@@ -110,6 +110,23 @@ async function chooseToolbox(args: ServeArgs): Promise<"local" | "memory"> {
   return "memory";
 }
 
+/**
+ * Builds the default image before the server listens: the first `create` would otherwise build it (a minute or two
+ * on a fresh machine) inside the client's own create timeout (60 s in the SDK) and look like a hung server.
+ */
+async function prepareDefaultImage(home: string | undefined): Promise<boolean> {
+  const { createLocalDriver, DEFAULT_LOCAL_IMAGE } = await import("../driver/local/index.js");
+  const driver = createLocalDriver(home !== undefined ? { home } : {});
+  try {
+    const prepared = await driver.prepare([DEFAULT_LOCAL_IMAGE]);
+    if (prepared.isErr())
+      process.stderr.write(`daytona-kit: cannot prepare ${DEFAULT_LOCAL_IMAGE}: ${prepared.error.message}\n`);
+    return prepared.isOk();
+  } finally {
+    await driver.dispose();
+  }
+}
+
 async function serve(args: ServeArgs): Promise<number> {
   // Loaded here, not at the top: without msw installed the import fails, and the user gets an install hint.
   let startLocalDaytona: typeof import("../testing/serve/local-daytona.js").startLocalDaytona;
@@ -122,6 +139,7 @@ async function serve(args: ServeArgs): Promise<number> {
     return 1;
   }
   const toolbox = await chooseToolbox(args);
+  if (toolbox === "local" && !(await prepareDefaultImage(args.home))) return 1;
   const started = await startLocalDaytona({
     port: args.port,
     cleanup: args.cleanup,

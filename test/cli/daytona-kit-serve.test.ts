@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildSync } from "esbuild";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { skipReason } from "../driver/local/helpers.js";
+import { shareImagesInto, skipReason } from "../driver/local/helpers.js";
 
 const CLI = fileURLToPath(new URL("../../src/cli/daytona-kit.ts", import.meta.url));
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -163,6 +163,8 @@ describe("daytona-kit serve", () => {
     async () => {
       const home = mkdtempSync(join(tmpdir(), "daytona-kit-cli-home-"));
       try {
+        // The machine's built images, so the server's start-up preparation finds the default one ready.
+        expect(await shareImagesInto(home)).toBe(true);
         const cli = start(["serve", "--toolbox", "local", "--home", home]);
         const env = await printedEnv(cli);
         expect(cli.stdout()).toContain("Local Daytona (real local sandboxes) listening on");
