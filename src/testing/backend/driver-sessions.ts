@@ -25,7 +25,10 @@ export const SESSIONS_ROOT = "/tmp/.daytona-kit-sessions";
 export interface DriverSessionsOptions {
   /** Directory inside the sandbox holding the sessions. @default "/tmp/.daytona-kit-sessions" */
   readonly root?: string;
-  /** How long a synchronous session command may run before it is killed (`Timeout`). @default 1_800_000 (30 min) */
+  /**
+   * How long a synchronous session command may run before it is killed (`Timeout`): as long as `process/execute`
+   * lets a command without a timeout run. @default 3_600_000 (an hour)
+   */
   readonly timeoutMs?: number;
   /** Most bytes of a command's output returned (its tail), as the execute route keeps. @default 10 MiB */
   readonly maxOutputBytes?: number;
@@ -116,7 +119,7 @@ export function createDriverSessions(
   options: DriverSessionsOptions = {},
 ): DriverSessions {
   const root = options.root ?? SESSIONS_ROOT;
-  const timeoutMs = options.timeoutMs ?? 30 * 60_000;
+  const timeoutMs = options.timeoutMs ?? 3_600_000;
   const maxOutputBytes = options.maxOutputBytes ?? 10 * MIB;
   /** Synchronous commands of one session run one after another, as they would in one shell. */
   const queues = new Map<string, Promise<unknown>>();
