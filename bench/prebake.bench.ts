@@ -13,7 +13,7 @@
  * mirror, whose speed dominates the cold and build figures.
  */
 import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Result } from "neverthrow";
 import { createLocalDriver, kitHome } from "../src/driver/local/index.js";
@@ -53,6 +53,8 @@ try {
   must(await coldBox.provision.all(spec), "cold provision.all");
   const cold = performance.now() - started;
   const coldTrips = roundTrips;
+  // Each measured sandbox is deleted once measured: its PostgreSQL and Redis must not slow the next measurement.
+  must(await coldBox.delete(), "delete the cold sandbox");
 
   started = performance.now();
   let buildLines = 0;
@@ -74,12 +76,18 @@ try {
     warm.push({ ms: performance.now() - started, trips: roundTrips - tripsBefore });
     const ping = must(await box.exec("redis-cli ping && psql -U postgres -d app -tAc 'select 1'"), "check");
     if (!/PONG\s+1/.test(ping.output)) throw new Error("services did not answer");
+    must(await box.delete(), "delete a warm sandbox");
   }
   const warmMs = warm.map((w) => w.ms).sort((a, b) => a - b);
   const median = warmMs[Math.floor(warmMs.length / 2)]!;
   const layer = must(await kit.prebaked.list(), "list").find((entry) => entry.name === built.name);
 
   console.log(`prebaked environment { git, postgres: { database: "app" }, redis } on the local driver`);
+  console.log(
+    `  (${cpus().length} CPUs, load average ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ")} at the end)`,
+  );
   console.log(
     `  cold: ensure + provision.all:   ${seconds(cold)} (ensure ${seconds(coldEnsure)}, ${coldTrips} exec round trips)`,
   );

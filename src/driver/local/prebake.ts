@@ -79,6 +79,8 @@ export const BUILDER_DISK_GIB = 16;
 const TAIL_LINES = 20;
 const STARTUP_MS = 10_000;
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** How early a timer set to the deadline may fire as `Date.now()` sees it. */
+const TIMER_SLACK_MS = 250;
 
 /** The prebake methods of the local driver. */
 export function localPrebake(deps: LocalPrebakeDeps): PrebakeCapable {
@@ -137,7 +139,9 @@ export function localPrebake(deps: LocalPrebakeDeps): PrebakeCapable {
           await deps.sweep().catch(() => undefined);
           await removeDeadLeftovers(home, plan.name);
           const built = await build(plan, ready.value, progress, { ...options, deadline, signal });
-          if (built.isErr()) return err(signal.aborted && isStop(built.error) ? stopped() : built.error);
+          // Steps stop only on the call's deadline or signal (their own timers are set to the deadline and may fire
+          // a moment before the call's): any stop is the call's Timeout or Aborted.
+          if (built.isErr()) return err(isStop(built.error) ? stopped(built.error) : built.error);
           return ok({ ...found, built: true });
         },
         {
@@ -201,7 +205,7 @@ export function localPrebake(deps: LocalPrebakeDeps): PrebakeCapable {
           ),
         );
       }
-      if (signal.aborted) return err(kitError.aborted("prebake"));
+      if (signal.aborted || Date.now() >= deadline - TIMER_SLACK_MS) return err(kitError.aborted("prebake"));
       const up = await bringUp(
         paths,
         meta,
@@ -273,7 +277,9 @@ export function localPrebake(deps: LocalPrebakeDeps): PrebakeCapable {
       return ok(undefined);
     } catch (error) {
       if (isKitError(error)) return err(error);
-      if (signal.aborted) return err(kitError.aborted("prebake", error));
+      // The builder's start gives up at the deadline with a plain error (its timer, not the signal, fired first).
+      if (signal.aborted || Date.now() >= deadline - TIMER_SLACK_MS)
+        return err(kitError.aborted("prebake", error));
       return err(
         kitError.sandboxFailed("error", {
           sandboxId: id,
