@@ -194,6 +194,7 @@ function startStep(port: number, readyTimeoutMs: number): ProvisionStep {
       // pg_ctl itself, as pg_ctlcluster runs it (the cluster's data directory, owner, log and config file), waiting
       // until the server accepts connections. pg_ctlcluster start adds ~2-3 s to every start (it then probes for
       // three successful connections 0.5 s apart): most of a prebaked sandbox's first ensure. It stays the fallback.
+      // Another process may start it at the same moment: its start winning is success too.
       "  if command -v runuser >/dev/null 2>&1 && command -v setsid >/dev/null 2>&1; then",
       `    pgdata=$(sed -nE "s/^data_directory${S}*=${S}*'([^']*)'.*/\\1/p" "$conf/postgresql.conf" | tail -n 1)`,
       `    [ -n "$pgdata" ] || pgdata="/var/lib/postgresql/$pgv/$pgc"`,
@@ -201,9 +202,9 @@ function startStep(port: number, readyTimeoutMs: number): ProvisionStep {
       `    install -d -o "$owner" -g "$owner" -m 2775 /var/run/postgresql`,
       `    stats=$(sed -nE "s/^stats_temp_directory${S}*=${S}*'([^']*)'.*/\\1/p" "$conf/postgresql.conf" | tail -n 1)`,
       `    [ -z "$stats" ] || install -d -o "$owner" -g "$owner" -m 700 "$stats"`,
-      `    runuser -u "$owner" -- setsid -w "/usr/lib/postgresql/$pgv/bin/pg_ctl" start -w -t ${Math.max(1, Math.ceil(readyTimeoutMs / 1000))} -s -D "$pgdata" -l "$log" -o "-c config_file=$conf/postgresql.conf" || { tail -n 20 "$log" 2>/dev/null; exit 1; }`,
+      `    runuser -u "$owner" -- setsid -w "/usr/lib/postgresql/$pgv/bin/pg_ctl" start -w -t ${Math.max(1, Math.ceil(readyTimeoutMs / 1000))} -s -D "$pgdata" -l "$log" -o "-c config_file=$conf/postgresql.conf" || pg_ctlcluster "$pgv" "$pgc" status >/dev/null 2>&1 || { tail -n 20 "$log" 2>/dev/null; exit 1; }`,
       "  else",
-      `    pg_ctlcluster "$pgv" "$pgc" start || { tail -n 20 "$log" 2>/dev/null; exit 1; }`,
+      `    pg_ctlcluster "$pgv" "$pgc" start || pg_ctlcluster "$pgv" "$pgc" status >/dev/null 2>&1 || { tail -n 20 "$log" 2>/dev/null; exit 1; }`,
       "  fi",
       "fi",
       "i=0",
@@ -223,7 +224,8 @@ function databaseStep(port: number, database: string): ProvisionStep {
     name: "postgres.database",
     description: `Create the database ${database} if it does not exist.`,
     check: exists,
-    command: `export LC_ALL=C.UTF-8\n${exists} || ${quoteArgs(["createdb", "-p", String(port), "-U", "postgres", database])}`,
+    // A createdb that lost a race with another process's (already exists) is success once the database answers.
+    command: `export LC_ALL=C.UTF-8\n${exists} || ${quoteArgs(["createdb", "-p", String(port), "-U", "postgres", database])} || ${exists}`,
     timeoutMs: 60_000,
   };
 }

@@ -98,7 +98,9 @@ function startStep(port: number, readyTimeoutMs: number): ProvisionStep {
       "i=0",
       `until ${ours}; do`,
       "  i=$((i + 1))",
-      `  if grep -q 'Address already in use' ${log} 2>/dev/null || [ "$i" -ge ${tries} ]; then`,
+      // The port taken fails at once, unless a server answers there: another process's start of ours, racing
+      // this one, whose pid file is about to appear.
+      `  if { grep -q 'Address already in use' ${log} 2>/dev/null && ! ${ping}; } || [ "$i" -ge ${tries} ]; then`,
       `    echo 'redis-server did not answer PONG on port ${port} within ${readyTimeoutMs} ms.' >&2; tail -n 20 ${log} >&2; exit 1`,
       "  fi",
       "  sleep 0.25",
