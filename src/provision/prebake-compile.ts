@@ -13,7 +13,7 @@ import { type AllResult, allServices } from "./all.js";
 import { DEFAULT_APT_TIMEOUT_MS } from "./apt.js";
 import type { Recipe } from "./engine.js";
 import { prebakedName } from "./prebake-name.js";
-import { checkPrebakeSpec, type PrebakeSpec } from "./prebake-spec.js";
+import { checkPrebakeSpec, type PrebakeSpec, prebakeBaseImage } from "./prebake-spec.js";
 import { composeInstall, composeServices, composeStart } from "./service.js";
 import type { ProvisionStep } from "./types.js";
 
@@ -26,7 +26,7 @@ export const PREBAKED_IMAGE_LABELS: Readonly<Record<string, string>> = { "apex.p
  */
 export const PREBAKED_FROM_LABEL = "apex.prebaked-from";
 
-/** Debian's Node.js and npm, for `node: true`. */
+/** Debian's Node.js and npm, for `node: true` (a major picks `node:<major>-slim` instead). */
 const NODE_PACKAGES = ["nodejs", "npm"] as const;
 
 /** What a spec compiles to, as `kit.prebaked.plan(spec)` shows it (a dry run: nothing is built or run). */
@@ -59,7 +59,7 @@ export function compilePrebake(
       const aptTimeoutMs = checked.aptTimeoutMs ?? DEFAULT_APT_TIMEOUT_MS;
       const extra = extraPackages(checked);
       const content = {
-        baseImage: checked.baseImage ?? defaultImage,
+        baseImage: prebakeBaseImage(checked, defaultImage),
         commands: composeInstall(services, aptTimeoutMs, extra).map((step) => step.command),
         labels: PREBAKED_IMAGE_LABELS,
       };
@@ -67,7 +67,8 @@ export function compilePrebake(
         return err(
           kitError.invalidArgument(
             "spec",
-            "The spec installs nothing (no git, postgres, redis, apt or node): there is nothing to prebake.",
+            "The spec installs nothing (no git, postgres, redis, apt or node: true; a Node major only picks the base " +
+              "image): there is nothing to prebake.",
           ),
         );
       }
@@ -85,5 +86,6 @@ export function compilePrebake(
 /** The spec's own packages (sorted, so their order does not change the image), then Node's. */
 function extraPackages(spec: PrebakeSpec): string[] {
   const own = [...new Set(spec.apt ?? [])].sort();
-  return [...own, ...(spec.node ? NODE_PACKAGES : [])];
+  // A Node major is the base image's own Node: only `true` asks apt for Debian's.
+  return [...own, ...(spec.node === true ? NODE_PACKAGES : [])];
 }

@@ -46,16 +46,26 @@ export interface PrebakeSpec {
    */
   readonly apt?: readonly string[];
   /**
-   * Node.js and npm from the base image's Debian release (bookworm: Node 18), in the same apt install. For a
-   * given Node major, start from a Node image instead: `baseImage: "node:20-slim"`.
+   * Node.js and npm. `true`: Debian's `nodejs` and `npm` from the base image's release (bookworm: Node 18), in the
+   * same apt install. A major version (an integer from 18 to 99): the image is built on the official Debian-based
+   * `node:<major>-slim` image (Node and npm included, nothing added by apt); not together with another `baseImage`
+   * (`baseImage: "node:<major>-slim"` itself is accepted).
+   * @example
+   * ```ts
+   * const spec: Provision.PrebakeSpec = { node: 20, apt: ["jq"] }; // built on node:20-slim
+   * ```
    * @default false
    */
-  readonly node?: boolean;
+  readonly node?: boolean | number;
   /** The image the prebaked image is built on. @default the kit's default image (`defaultImage`) */
   readonly baseImage?: string;
   /** Deadline of `apt-get update` and `apt-get install` during the build, each. @default 180_000 */
   readonly aptTimeoutMs?: number;
 }
+
+/** Node majors `node` accepts: 18 is the oldest with an official `-slim` image still built on bookworm. */
+const MIN_NODE_MAJOR = 18;
+const MAX_NODE_MAJOR = 99;
 
 const SPEC_KEYS = ["git", "postgres", "redis", "apt", "node", "baseImage", "aptTimeoutMs"] as const;
 const MAX_PACKAGES = 200;
@@ -70,19 +80,57 @@ export function checkPrebakeSpec(spec: unknown, argument = "spec"): Result<Preba
       .andThen(() => checkService(s.postgres, POSTGRES, `${argument}.postgres`))
       .andThen(() => checkService(s.redis, REDIS, `${argument}.redis`))
       .andThen(() => checkPackages(s.apt, `${argument}.apt`))
-      .andThen(() =>
-        s.node === undefined || typeof s.node === "boolean"
-          ? ok(undefined)
-          : err(
-              kitError.invalidArgument(
-                `${argument}.node`,
-                `${argument}.node must be true or false, got ${describeValue(s.node)}.`,
-              ),
-            ),
-      )
+      .andThen(() => checkNode(s.node, `${argument}.node`))
       .andThen(() => checkBaseImage(s.baseImage, `${argument}.baseImage`))
+      .andThen(() => checkNodeAgainstBaseImage(s.node, s.baseImage, argument))
       .andThen(() => checkOptionalTimeoutMs(s.aptTimeoutMs, `${argument}.aptTimeoutMs`))
       .map(() => s as PrebakeSpec),
+  );
+}
+
+/** The image a prebaked image of `spec` is built on: its `baseImage`, else `node:<major>-slim`, else `defaultImage`. */
+export function prebakeBaseImage(spec: PrebakeSpec, defaultImage: string): string {
+  if (spec.baseImage !== undefined) return spec.baseImage;
+  return typeof spec.node === "number" ? nodeImage(spec.node) : defaultImage;
+}
+
+function nodeImage(major: number): string {
+  return `node:${major}-slim`;
+}
+
+function checkNode(value: unknown, argument: string): Result<void, KitError> {
+  if (value === undefined || typeof value === "boolean") return ok(undefined);
+  if (
+    typeof value === "number" &&
+    Number.isInteger(value) &&
+    value >= MIN_NODE_MAJOR &&
+    value <= MAX_NODE_MAJOR
+  ) {
+    return ok(undefined);
+  }
+  return err(
+    kitError.invalidArgument(
+      argument,
+      `${argument} must be true, false or a Node.js major version (an integer from ${MIN_NODE_MAJOR} to ` +
+        `${MAX_NODE_MAJOR}, such as 20), got ${describeValue(value)}.`,
+    ),
+  );
+}
+
+/** A major picks the base image, so a different `baseImage` would be a second answer to the same question. */
+function checkNodeAgainstBaseImage(
+  node: unknown,
+  baseImage: unknown,
+  argument: string,
+): Result<void, KitError> {
+  if (typeof node !== "number" || baseImage === undefined || baseImage === nodeImage(node))
+    return ok(undefined);
+  return err(
+    kitError.invalidArgument(
+      `${argument}.node`,
+      `${argument}.node: ${node} builds on ${nodeImage(node)}, but ${argument}.baseImage is ` +
+        `${JSON.stringify(baseImage)}. Pass one of them (or baseImage: "${nodeImage(node)}").`,
+    ),
   );
 }
 

@@ -24,6 +24,62 @@ const planSteps = (options: Loose) =>
     .plan.all(options)
     ._unsafeUnwrap();
 
+describe("compilePrebake: node", () => {
+  it("builds on node:<major>-slim for a Node major, with nothing from apt for Node", () => {
+    const { plan } = compile({ apt: ["jq"], node: 20 });
+    expect(plan.baseImage).toBe("node:20-slim");
+    expect(plan.commands.join("\n")).toContain(" jq;");
+    expect(plan.commands.join("\n")).not.toMatch(/nodejs|npm/);
+  });
+
+  it("names a different image for each major, and the same one as baseImage: node:<major>-slim", () => {
+    const on = (node: number) => compile({ apt: ["jq"], node }).plan;
+    expect(on(22).baseImage).toBe("node:22-slim");
+    expect(on(18).name).not.toBe(on(20).name);
+    expect(on(20).name).not.toBe(on(22).name);
+    expect(compile({ apt: ["jq"], baseImage: "node:20-slim" }).plan).toEqual(on(20));
+    expect(compile({ apt: ["jq"], node: 20, baseImage: "node:20-slim" }).plan).toEqual(on(20));
+  });
+
+  it("keeps node: true as Debian's nodejs and npm on the default image", () => {
+    const { plan } = compile({ apt: ["jq"], node: true });
+    expect(plan.baseImage).toBe(IMAGE);
+    expect(plan.commands.join("\n")).toContain("jq nodejs npm;");
+    expect(compile({ apt: ["jq"], node: false }).plan).toEqual(compile({ apt: ["jq"] }).plan);
+  });
+
+  it("refuses a major with another baseImage, naming spec.node and both answers", () => {
+    const error = compilePrebake(
+      { git: true, node: 20, baseImage: "debian:bookworm-slim" },
+      IMAGE,
+    )._unsafeUnwrapErr();
+    expect(error).toMatchObject({ kind: "InvalidArgument", argument: "spec.node" });
+    expect(error.message).toContain("node:20-slim");
+    expect(error.message).toContain('"debian:bookworm-slim"');
+  });
+
+  it.each([
+    ["20.5", 20.5],
+    ['"20"', "20"],
+    ["NaN", Number.NaN],
+    ["-1", -1],
+    ["1e9", 1e9],
+    ["null", null],
+  ])("refuses node: %s as InvalidArgument naming spec.node", (_label, node) => {
+    const error = compilePrebake({ git: true, node }, IMAGE)._unsafeUnwrapErr();
+    expect(error).toMatchObject({ kind: "InvalidArgument", argument: "spec.node" });
+    expect(error.message).toMatch(
+      /spec\.node must be true, false or a Node\.js major version \(an integer from 18 to 99/,
+    );
+  });
+
+  it("refuses a spec whose only content is a Node major: the base image alone is nothing to prebake", () => {
+    const error = compilePrebake({ node: 20 }, IMAGE)._unsafeUnwrapErr();
+    expect(error).toMatchObject({ kind: "InvalidArgument", argument: "spec" });
+    expect(error.message).toContain("only picks the base image");
+  });
+});
+
 describe("compilePrebake: names", () => {
   it("names the same spec the same in any key order, nested keys included", () => {
     const reordered = {
@@ -45,6 +101,7 @@ describe("compilePrebake: names", () => {
       compile({ ...spec, node: true }),
       compile(spec, "debian:12-slim"),
       compile({ ...spec, baseImage: "node:20-slim" }),
+      compile({ ...spec, node: 22 }),
     ].map((c) => c.plan.name);
     expect(new Set(names).size).toBe(names.length);
   });
@@ -148,6 +205,18 @@ describe("compilePrebake: hostile specs", () => {
     { apt: Array.from({ length: 201 }, (_, i) => `pkg${i}`) },
     { git: true, node: 1 },
     { git: true, node: "20" },
+    { git: true, node: null },
+    { git: true, node: Number.NaN },
+    { git: true, node: 20.5 },
+    { git: true, node: -1 },
+    { git: true, node: 17 },
+    { git: true, node: 100 },
+    { git: true, node: 1e9 },
+    { git: true, node: Number.POSITIVE_INFINITY },
+    { git: true, node: [20] },
+    { git: true, node: 20, baseImage: "debian:bookworm-slim" },
+    { git: true, node: 20, baseImage: "node:22-slim" },
+    { node: 20 },
     { git: true, baseImage: "../../etc" },
     { git: true, baseImage: "a b" },
     { git: true, baseImage: "x;y" },

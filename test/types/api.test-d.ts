@@ -55,6 +55,13 @@ describe("kit.ensure({ prebaked })", () => {
     done.value.services.git;
   });
 
+  it("takes node as true/false or a Node major, never a string", () => {
+    expectTypeOf<{ node: 20; apt: ["jq"] }>().toExtend<Provision.PrebakeSpec>();
+    expectTypeOf<{ node: true }>().toExtend<Provision.PrebakeSpec>();
+    expectTypeOf<{ node: "20" }>().not.toExtend<Provision.PrebakeSpec>();
+    kit.ensure({ projectId: "blog", prebaked: { node: 20, git: true } });
+  });
+
   it("a plain ensure has no services", async () => {
     const done = await kit.ensure({ projectId: "blog" });
     if (done.isErr()) return;
