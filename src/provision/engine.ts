@@ -7,6 +7,7 @@ import { err, ok, type Result, type ResultAsync } from "neverthrow";
 import { guarded } from "../boundary.js";
 import { type KitError, kitError } from "../errors.js";
 import type { Exec } from "../exec/types.js";
+import { buildOneTripScript, parseOneTripOutput } from "./one-trip.js";
 import {
   buildProbeScript,
   buildReportScript,
@@ -33,6 +34,12 @@ export interface Recipe<T> {
    * Decides, from facts gathered in the same probe exec, whether the recipe may run at all (e.g. refusing pnpm in a
    * 1 GiB sandbox). Its reports run only in the probe.
    */
+  /**
+   * Run checks, steps and reports in ONE exec (see one-trip.ts): for recipes of short steps where round trips
+   * dominate. Output is not streamed (events arrive when the script ends) and the script's deadline is the sum of
+   * the steps'. Ignored with a `preflight`.
+   */
+  readonly oneTrip?: boolean;
   readonly preflight?: {
     readonly reports: Readonly<Record<string, string>>;
     readonly decide: (reports: Readonly<Record<string, ReportOutput>>) => Result<void, KitError>;
@@ -75,6 +82,7 @@ async function runRecipe<T>(
   const probeReports = { ...recipe.preflight?.reports, ...recipe.reports };
 
   if (signal?.aborted) return err(kitError.aborted(`provision ${recipe.name}`, signal.reason));
+  if (recipe.oneTrip && !recipe.preflight) return runOneTrip(exec, recipe, { ...options, nonce });
   let checks: ReadonlyMap<number, number> = new Map();
   let reports: Readonly<Record<string, ReportOutput>> = {};
   if (hasChecks || Object.keys(probeReports).length > 0) {
@@ -119,6 +127,61 @@ async function runRecipe<T>(
     reports = parseProbeOutput(nonce, after.value.output).reports;
   }
   return recipe.parse({ reports, ran, skipped });
+}
+
+/** {@link applyRecipe} for a `oneTrip` recipe: one exec, then the events read back from its markers. */
+async function runOneTrip<T>(
+  exec: Exec,
+  recipe: Recipe<T>,
+  options: EngineOptions & { readonly nonce: string },
+): Promise<Result<T, KitError>> {
+  const { nonce, signal } = options;
+  const emit = safeEmitter(options.onEvent);
+  const timeoutMs =
+    (options.probeTimeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS) +
+    recipe.steps.reduce((sum, step) => sum + step.timeoutMs, 0);
+  const script = buildOneTripScript(nonce, recipe.steps, recipe.reports);
+  const outcome = await exec(script, { timeoutMs, signal });
+  if (outcome.isErr()) return err(stepFailure(`${recipe.name}.steps`, outcome.error));
+  const { steps, reports } = parseOneTripOutput(nonce, outcome.value.output);
+  const ran: string[] = [];
+  const skipped: string[] = [];
+  for (const [index, step] of recipe.steps.entries()) {
+    const found = steps.get(index);
+    if (found === undefined) {
+      // The script stops at the first failure; a step it never reached after a success means the output was lost.
+      return err(
+        stepFailure(
+          step.name,
+          kitError.unexpected(`The step ${step.name} left no trace in the sandbox's output.`),
+        ),
+      );
+    }
+    if (found.kind === "skipped") {
+      skipped.push(step.name);
+      emit({ type: "skipped", step: step.name, reason: "check passed: already done" });
+      continue;
+    }
+    emit({ type: "step-start", step: step.name, description: step.description, command: step.command });
+    for (const line of found.output === "" ? [] : found.output.split("\n")) {
+      emit({ type: "output", step: step.name, line });
+      const healed = parseHealLine(line);
+      if (healed) emit({ type: "healed", step: step.name, ...healed });
+    }
+    if (found.exitCode !== 0) {
+      return err(stepError(step, failedStep(step, found.exitCode, found.output)));
+    }
+    ran.push(step.name);
+    emit({ type: "step-done", step: step.name, durationMs: found.durationMs ?? 0 });
+  }
+  return recipe.parse({ reports, ran, skipped });
+}
+
+/** A step's non-zero exit inside a one-trip script, as its own exec would have reported it. */
+function failedStep(step: ProvisionStep, exitCode: number, output: string): KitError {
+  return exitCode === 137 && step.oomHint !== undefined
+    ? kitError.outOfMemory(step.command, exitCode, output)
+    : kitError.commandFailed(step.command, exitCode, output);
 }
 
 /** A step's failure: `OutOfMemory` with the step's hint where it has one, `Aborted` as is, else `ProvisionFailed`. */

@@ -49,7 +49,8 @@ export function buildReportScript(nonce: string, reports: Readonly<Record<string
   return [...reportLines(nonce, reports), "exit 0"].join("\n");
 }
 
-function reportLines(nonce: string, reports: Readonly<Record<string, string>>): string[] {
+/** The lines that run `reports`, each output between two markers (shared with the one-trip script). */
+export function reportLines(nonce: string, reports: Readonly<Record<string, string>>): string[] {
   return Object.entries(reports).map(([name, command]) => {
     // Names are internal constants; the check keeps a typo from breaking the marker grammar.
     if (!REPORT_NAME.test(name)) throw new TypeError(`invalid report name ${JSON.stringify(name)}`);

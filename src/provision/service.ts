@@ -68,17 +68,20 @@ export function composeInstall(
 
 /**
  * The per-sandbox phase of `services` as a recipe: only their `steps` (no apt step, no install step), with the
- * same reports and result as {@link composeServices}. What a sandbox created from a prebaked image runs.
+ * same reports and result as {@link composeServices}. What a sandbox created from a prebaked image runs, in one
+ * exec round trip (`oneTrip`).
  */
 export function composeStart<S extends Record<string, Service<unknown>>>(
   name: string,
   services: S,
 ): Recipe<ComposedValue<S>> {
-  return withSteps(
+  const recipe = withSteps(
     name,
     services,
     Object.values(services).flatMap((service) => service.steps),
   );
+  // Starting servers takes well under a second each: the round trips would cost as much as the work.
+  return { ...recipe, oneTrip: true };
 }
 
 /** Every package the services need, then `extra`, each once, in first-seen order. */

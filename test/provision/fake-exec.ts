@@ -46,6 +46,14 @@ function isKitError(answer: Answer): answer is KitError {
 export function createFakeExec(handlers: FakeHandlers = {}): FakeExec {
   const calls: RecordedCall[] = [];
   const exec: Exec = (command, options) => {
+    if (isOneTripScript(command)) {
+      calls.push({ command, options, probe: true });
+      const answered = answerOneTrip(command, handlers);
+      // What ran inside the script is recorded as if each step had been its own exec.
+      for (const step of answered.ran) calls.push({ command: step, options, probe: false });
+      for (const line of answered.output.split("\n")) if (line !== "") options?.onOutput?.(line);
+      return okAsync({ exitCode: 0, output: answered.output, durationMs: 1 });
+    }
     const probe = command.includes(" report-begin ") || / check \d+ \$\?"/.test(command);
     calls.push({ command, options, probe });
     const answer: Answer = probe
@@ -94,6 +102,42 @@ export function answerProbe(script: string, handlers: FakeHandlers): string {
     );
   }
   return `${lines.join("\n")}\n`;
+}
+
+const ONE_TRIP_STEP =
+  /(?:if \( ([\s\S]*?)\n\) <\/dev\/null >\/dev\/null 2>&1; then echo "(@@kit-[0-9a-f]+) skip (\d+)"; else\n)?echo "(@@kit-[0-9a-f]+) step-begin (\d+) [^"]*"\n\( ([\s\S]*?)\n\) <\/dev\/null 2>&1; rc=\$\?/g;
+
+/** Whether `script` is the engine's one-trip script (checks, steps and reports in one exec). */
+export function isOneTripScript(script: string): boolean {
+  return / step-begin \d+ /.test(script);
+}
+
+/**
+ * Answers a one-trip script like a shell would: each step's check through `handlers.check` (skipped when it
+ * passes), else the step through `handlers.run` (the script ends at the first non-zero exit), then the reports.
+ */
+export function answerOneTrip(script: string, handlers: FakeHandlers): { output: string; ran: string[] } {
+  const lines: string[] = [];
+  const ran: string[] = [];
+  for (const match of script.matchAll(ONE_TRIP_STEP)) {
+    const [, check, , , nonce, index, command] = match as unknown as string[];
+    if (check !== undefined && (handlers.check?.(check) ?? false)) {
+      lines.push(`${nonce} skip ${index}`);
+      continue;
+    }
+    ran.push(command as string);
+    const answer = handlers.run?.(command as string) ?? {};
+    const exitCode = "kind" in answer ? 1 : (answer.exitCode ?? 0);
+    const output = "kind" in answer ? answer.message : (answer.output ?? "");
+    lines.push(
+      `${nonce} step-begin ${index} 1000000000000000000`,
+      output,
+      `${nonce} step-end ${index} ${exitCode} 1000000000000000000`,
+    );
+    if (exitCode !== 0) return { output: `${lines.join("\n")}\n`, ran };
+  }
+  const reports = answerProbe(script.replace(ONE_TRIP_STEP, ""), handlers);
+  return { output: `${lines.join("\n")}\n${reports}`, ran };
 }
 
 /** A `writeText` that records what it wrote. */
