@@ -87,7 +87,11 @@ describe("provision.postgres", () => {
       expect(step.command).not.toContain("/15/");
     }
     const start = plan().find((step) => step.name === "postgres.start");
+    // Found from /etc/postgresql first (pg_lsclusters is a Perl script), pg_lsclusters as the last resort.
+    expect(start?.command).toContain("ls -d /etc/postgresql/*/main/");
     expect(start?.command).toContain("pg_lsclusters -h");
+    // The cluster's own clients, not Debian's Perl pg_wrapper in /usr/bin.
+    expect(start?.command).toContain('PATH="/usr/lib/postgresql/$pgv/bin:$PATH"');
     // pg_ctl as the cluster's owner (found at run time too), pg_ctlcluster where runuser/setsid are missing.
     expect(start?.command).toContain(
       'runuser -u "$owner" -- setsid -w "/usr/lib/postgresql/$pgv/bin/pg_ctl" start -w',
