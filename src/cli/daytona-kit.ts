@@ -114,14 +114,12 @@ async function chooseToolbox(args: ServeArgs): Promise<"local" | "memory"> {
  * Builds the default image before the server listens: the first `create` would otherwise build it (a minute or two
  * on a fresh machine) inside the client's own create timeout (60 s in the SDK) and look like a hung server.
  */
-async function prepareDefaultImage(home: string | undefined): Promise<boolean> {
+async function prepareDefaultImage(home: string | undefined): Promise<string | undefined> {
   const { createLocalDriver, DEFAULT_LOCAL_IMAGE } = await import("../driver/local/index.js");
   const driver = createLocalDriver(home !== undefined ? { home } : {});
   try {
     const prepared = await driver.prepare([DEFAULT_LOCAL_IMAGE]);
-    if (prepared.isErr())
-      process.stderr.write(`daytona-kit: cannot prepare ${DEFAULT_LOCAL_IMAGE}: ${prepared.error.message}\n`);
-    return prepared.isOk();
+    return prepared.isErr() ? `cannot prepare ${DEFAULT_LOCAL_IMAGE}: ${prepared.error.message}` : undefined;
   } finally {
     await driver.dispose();
   }
@@ -138,8 +136,17 @@ async function serve(args: ServeArgs): Promise<number> {
     process.stderr.write(`daytona-kit: ${hint}\n`);
     return 1;
   }
-  const toolbox = await chooseToolbox(args);
-  if (toolbox === "local" && !(await prepareDefaultImage(args.home))) return 1;
+  let toolbox = await chooseToolbox(args);
+  const unprepared = toolbox === "local" ? await prepareDefaultImage(args.home) : undefined;
+  if (unprepared !== undefined) {
+    // Asked for by name: the user wants real sandboxes, so say why there are none. Chosen by default: serve memory.
+    if (args.toolbox === "local" || args.home !== undefined) {
+      process.stderr.write(`daytona-kit: ${unprepared}\n`);
+      return 1;
+    }
+    process.stderr.write(`daytona-kit: serving the in-memory back end (local sandboxes: ${unprepared})\n`);
+    toolbox = "memory";
+  }
   const started = await startLocalDaytona({
     port: args.port,
     cleanup: args.cleanup,

@@ -3,7 +3,7 @@
  * environment, serves on 127.0.0.1, and SIGTERM ends it with exit 0; usage errors exit 2 before anything listens.
  */
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -49,11 +49,11 @@ interface Cli {
 }
 
 /** Starts the CLI from source through tsx, as `node --import tsx src/cli/daytona-kit.ts …`, or the bundled copy. */
-function start(args: string[], from: "source" | "bundle" = "source"): Cli {
+function start(args: string[], from: "source" | "bundle" = "source", env: NodeJS.ProcessEnv = {}): Cli {
   const entry = from === "source" ? ["--import", "tsx", CLI] : [bundled];
   const child = spawn(process.execPath, [...entry, ...args], {
     cwd: ROOT,
-    env: { ...process.env, NODE_OPTIONS: "" },
+    env: { ...process.env, NODE_OPTIONS: "", ...env },
   });
   running.push(child);
   let out = "";
@@ -175,6 +175,31 @@ describe("daytona-kit serve", () => {
       } finally {
         rmSync(home, { recursive: true, force: true });
       }
+    },
+  );
+
+  it.skipIf(skipReason !== undefined)(
+    "cannot prepare the default image: exit 1 when local was asked for, the in-memory back end when it was the default",
+    { timeout: 60_000 },
+    async () => {
+      // A home under a regular file: no folder can be made there, so preparing the image fails at once.
+      const unusable = join(dir, "not-a-folder");
+      writeFileSync(unusable, "");
+      const asked = start(["serve", "--toolbox", "local", "--home", join(unusable, "home")]);
+      expect(await asked.exited).toBe(1);
+      expect(asked.stderr()).toMatch(/cannot prepare python:3\.12-slim-bookworm: .*ENOTDIR/);
+      expect(asked.stdout(), "nothing listened").toBe("");
+
+      const defaulted = start(["serve"], "source", { DAYTONA_KIT_HOME: join(unusable, "home") });
+      const env = await printedEnv(defaulted);
+      expect(defaulted.stderr()).toMatch(
+        /serving the in-memory back end \(local sandboxes: cannot prepare .*ENOTDIR/,
+      );
+      expect(defaulted.stdout()).toContain("Local Daytona (in-memory back end) listening on");
+      const listed = await fetch(`${env.DAYTONA_API_URL}/sandbox`, authed(env.DAYTONA_API_KEY as string));
+      expect(listed.status).toBe(200);
+      defaulted.child.kill("SIGTERM");
+      expect(await defaulted.exited).toBe(0);
     },
   );
 

@@ -154,8 +154,9 @@ async function ensureRecipe(
   }
   const progress = progressReporter(image, options.onProgress);
   const dir = imagesDir(home);
-  await mkdir(dir, { recursive: true });
   try {
+    // Inside the try: an unwritable home is this call's error Result, never a rejection.
+    await mkdir(dir, { recursive: true });
     return await withFileLock(
       join(dir, `${recipe.key}.lock`),
       async () => {
@@ -177,7 +178,10 @@ async function ensureRecipe(
     return err(
       isKitError(error)
         ? error
-        : kitError.unexpected(`Building local image ${image} failed.`, { cause: error }),
+        : kitError.unexpected(
+            `Building local image ${image} failed: ${error instanceof Error ? error.message : String(error)}`,
+            { cause: error },
+          ),
     );
   }
 }
