@@ -16,6 +16,7 @@ import type { PrebakedImage, SandboxDriver, SandboxInfo } from "./driver/types.j
 import type { KitError } from "./errors.js";
 import { type ClientRateLimits, createClientLimiters } from "./policy/client-limits.js";
 import { withScope } from "./policy/deadline.js";
+import { createKeyedQueue } from "./policy/keyed-queue.js";
 import { createRegionFallback } from "./policy/region.js";
 import { realSleep } from "./policy/sleep.js";
 import { createKitThrottling } from "./policy/throttling.js";
@@ -26,7 +27,6 @@ import { type EnsureRequest, ensureSandbox } from "./sandbox/ensure.js";
 import { type FanOutOptions, type FanOutReport, type FanOutWork, runFanOut } from "./sandbox/fan-out.js";
 import { createSandboxHandle, type KitSandbox } from "./sandbox/handle.js";
 import {
-  createKeyedQueue,
   type PrebakeCallOptions,
   type PrebakedImages,
   type PrebakedSandbox,
@@ -264,14 +264,17 @@ export function createKitWithSeams(options: KitOptions, internals: KitInternals)
         ...rest,
         ...image.createFrom,
         labels: { ...rest.labels, [PREBAKED_FROM_LABEL]: image.name },
-      }).andThen((sandbox) =>
-        firstStarts(sandbox.id, () =>
-          // A handle of its own: `services` is this call's result, not a neighbour's.
-          startPrebaked(handleFor(sandbox.info), compiled, image.name, {
-            ...signal,
-            ...(onEvent ? { onEvent } : {}),
-          }),
-        ),
+      }).andThen(
+        (sandbox) =>
+          new ResultAsync(
+            firstStarts(sandbox.id, () =>
+              // A handle of its own: `services` is this call's result, not a neighbour's.
+              startPrebaked(handleFor(sandbox.info), compiled, image.name, {
+                ...signal,
+                ...(onEvent ? { onEvent } : {}),
+              }),
+            ),
+          ),
       ),
     );
     const shared = shareOnce(work, () => prebakedInFlight.delete(key));

@@ -8,25 +8,15 @@
  */
 import { ResultAsync } from "neverthrow";
 import type { KitError } from "../errors.js";
+import { createKeyedQueue } from "../policy/keyed-queue.js";
 import { forwardingDriver } from "./forwarding.js";
 import type { SandboxDriver } from "./types.js";
 
 /** Wraps `driver` so start/stop/delete of the same sandbox id never overlap. */
 export function withSerializedLifecycle(driver: SandboxDriver): SandboxDriver {
-  const tails = new Map<string, Promise<unknown>>();
-  const serialize = <T>(id: string, run: () => ResultAsync<T, KitError>): ResultAsync<T, KitError> => {
-    const previous = tails.get(id) ?? Promise.resolve();
-    const current = previous.then(() => run());
-    const tail = current.then(
-      () => undefined,
-      () => undefined,
-    );
-    tails.set(id, tail);
-    void tail.then(() => {
-      if (tails.get(id) === tail) tails.delete(id);
-    });
-    return new ResultAsync(current);
-  };
+  const inTurn = createKeyedQueue();
+  const serialize = <T>(id: string, run: () => ResultAsync<T, KitError>): ResultAsync<T, KitError> =>
+    new ResultAsync(inTurn(id, run));
   return {
     ...forwardingDriver(driver),
     start: (id, wait) => serialize(id, () => driver.start(id, wait)),

@@ -3,7 +3,7 @@
  * kit's images, and the first start of a sandbox created from one (only its per-sandbox steps).
  * @module
  */
-import { err, errAsync, ok, type Result, ResultAsync } from "neverthrow";
+import { err, errAsync, ok, type Result, type ResultAsync } from "neverthrow";
 import type { PrebakedEntry, PrebakedImage } from "../driver/prebake-types.js";
 import type { SandboxDriver } from "../driver/types.js";
 import { type KitError, kitError } from "../errors.js";
@@ -182,25 +182,4 @@ export function startPrebaked(
         configurable: true,
       }) as PrebakedSandbox,
   );
-}
-
-/** Runs `task` after every earlier task of the same key has settled: one first start per sandbox at a time. */
-export function createKeyedQueue(): <T>(
-  key: string,
-  task: () => ResultAsync<T, KitError>,
-) => ResultAsync<T, KitError> {
-  const tails = new Map<string, Promise<unknown>>();
-  return <T>(key: string, task: () => ResultAsync<T, KitError>) => {
-    const previous = tails.get(key) ?? Promise.resolve();
-    const result = previous.then(async (): Promise<Result<T, KitError>> => await task());
-    const tail = result.then(
-      () => undefined,
-      () => undefined,
-    );
-    tails.set(key, tail);
-    void tail.then(() => {
-      if (tails.get(key) === tail) tails.delete(key);
-    });
-    return new ResultAsync(result);
-  };
 }

@@ -15,6 +15,7 @@ import { createHash, randomUUID } from "node:crypto";
 import { err, ok, type Result, ResultAsync } from "neverthrow";
 import type { FileEntry, SandboxDriver } from "../../driver/types.js";
 import { type KitError, kitError } from "../../errors.js";
+import { createKeyedQueue } from "../../policy/keyed-queue.js";
 import { shellQuote } from "../../shell/quote.js";
 import { asyncRunner, type CommandPaths, deleteScript, launchScript, syncScript } from "./session-scripts.js";
 
@@ -122,7 +123,6 @@ export function createDriverSessions(
   const timeoutMs = options.timeoutMs ?? 3_600_000;
   const maxOutputBytes = options.maxOutputBytes ?? 10 * MIB;
   /** Synchronous commands of one session run one after another, as they would in one shell. */
-  const queues = new Map<string, Promise<unknown>>();
   /** Creations in flight, so two racing creates of one id answer one 201 and one 409. */
   const creating = new Set<string>();
 
@@ -262,19 +262,7 @@ export function createDriverSessions(
   };
 
   /** Runs `task` after the session's earlier synchronous commands. */
-  const inTurn = <T>(key: string, task: () => Promise<T>): Promise<T> => {
-    const previous = queues.get(key) ?? Promise.resolve();
-    const next = previous.then(task, task);
-    const settled = next.then(
-      () => undefined,
-      () => undefined,
-    );
-    queues.set(key, settled);
-    void settled.then(() => {
-      if (queues.get(key) === settled) queues.delete(key);
-    });
-    return next;
-  };
+  const inTurn = createKeyedQueue();
 
   const execute = async (
     sandboxId: string,
