@@ -57,7 +57,7 @@ export class MiniShell {
   }
 
   private lookup = (name: string): string | undefined =>
-    name === "?" ? String(this.status) : name === "PWD" ? this.state.cwd : this.env()[name];
+    name === "?" ? String(this.status) : name === "PWD" ? this.state.cwd : ownValue(this.env(), name);
 
   private env(): Record<string, string> {
     return { ...this.baseEnv, ...this.state.vars, PWD: this.state.cwd };
@@ -133,7 +133,8 @@ export class MiniShell {
       },
     };
     const [name, ...args] = command.argv as [string, ...string[]];
-    const program: Program | undefined = PROGRAMS[name];
+    // Own keys only: a command named `__proto__` or `toString` is not a program (it answers "not found").
+    const program: Program | undefined = Object.hasOwn(PROGRAMS, name) ? PROGRAMS[name] : undefined;
     const status = program ? program(args, io) : notFound(name, io);
 
     if (command.stdoutToStderr) {
@@ -276,4 +277,9 @@ export function baseEnvironment(box: SandboxRecord): Record<string, string> {
     PATH: "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
     ...box.env,
   };
+}
+
+/** `record[key]` when `key` is the record's own (never an inherited `__proto__` or `constructor`). */
+function ownValue(record: Readonly<Record<string, string>>, key: string): string | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
 }
