@@ -5,7 +5,7 @@
  * the script. Output is not streamed: the step events are read back from the markers once the script has ended.
  * @module
  */
-import { parseProbeOutput, type ReportOutput, reportLines } from "./probe.js";
+import { escapeRegExp, parseProbeOutput, type ReportOutput, reportLines } from "./probe.js";
 import type { ProvisionStep } from "./types.js";
 
 /** What one step did inside the script. */
@@ -81,8 +81,4 @@ export function parseOneTripOutput(nonce: string, output: string): OneTripFindin
 function elapsedMs(begin: string | undefined, end: string | undefined): number | undefined {
   if (!begin || !end || !/^\d{19}$/.test(begin) || !/^\d{19}$/.test(end)) return undefined;
   return Number((BigInt(end) - BigInt(begin)) / 1_000_000n);
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

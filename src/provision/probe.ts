@@ -85,6 +85,7 @@ export function parseProbeOutput(nonce: string, output: string): ProbeFindings {
   return { checks, reports };
 }
 
-function escapeRegExp(text: string): string {
+/** `text` as a literal inside a regular expression (markers are matched by pattern). */
+export function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
